@@ -1,0 +1,280 @@
+"""The contract's records: one pydantic model per source file, the one definition of its columns.
+
+Each field carries a `Spec` saying what kind of value the contract expects (a region code, an
+amount in whole rupiah, a date, ...). The vectorised validator (`rantai.validate`) reads these
+specs, so the columns, their order, which are optional and their ranges live only here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict
+
+
+class FundingSource(StrEnum):
+    """Who pays the premium: the province's BKBK via villages, the district, or the village."""
+
+    BKBK = "BKBK"
+    APBD = "APBD"
+    APBDES = "APBDES"
+
+
+class CoverageStatus(StrEnum):
+    """Status of a worker's cover as BPJS Ketenagakerjaan reports it."""
+
+    AKTIF = "AKTIF"
+    NON_AKTIF = "NON_AKTIF"
+
+
+class Stage(StrEnum):
+    """Steps of the chain after ALLOCATION, in chain order."""
+
+    DISTRICT_TRANSFER = "DISTRICT_TRANSFER"
+    VILLAGE_TRANSFER = "VILLAGE_TRANSFER"
+    PREMIUM_PAYMENT = "PREMIUM_PAYMENT"
+    COVERAGE_ACTIVATION = "COVERAGE_ACTIVATION"
+
+
+STAGE_ORDER: dict[str, int] = {stage.value: i for i, stage in enumerate(Stage)}
+
+# Steps each funding source has after ALLOCATION (CONTRACT.md, "The chain").
+STAGES_BY_FUNDING: dict[FundingSource, tuple[Stage, ...]] = {
+    FundingSource.BKBK: tuple(Stage),
+    FundingSource.APBD: (Stage.PREMIUM_PAYMENT, Stage.COVERAGE_ACTIVATION),
+    FundingSource.APBDES: (Stage.PREMIUM_PAYMENT, Stage.COVERAGE_ACTIVATION),
+}
+
+
+@dataclass(frozen=True)
+class SlaDefault:
+    """Default SLA of a stage, and the programme column that overrides it."""
+
+    column: str
+    days: int
+    days_bkbk: int | None = None
+
+    def for_funding(self, funding: str) -> int:
+        """The default days for a funding source."""
+        if funding == FundingSource.BKBK and self.days_bkbk is not None:
+            return self.days_bkbk
+        return self.days
+
+
+# The one table of SLA defaults (CONTRACT.md, "Stage rules").
+SLA_DEFAULTS: dict[Stage, SlaDefault] = {
+    Stage.DISTRICT_TRANSFER: SlaDefault("sla_district_days", 30),
+    Stage.VILLAGE_TRANSFER: SlaDefault("sla_village_days", 30),
+    Stage.PREMIUM_PAYMENT: SlaDefault("sla_premium_days", 30, days_bkbk=14),
+    Stage.COVERAGE_ACTIVATION: SlaDefault("sla_coverage_days", 7),
+}
+
+# JKK Rp10,000 + JKM Rp6,800 per worker per month.
+DEFAULT_PREMIUM_RATE_MONTHLY = 16_800
+
+
+class Reason(StrEnum):
+    """Quarantine reason codes, in the contract's order of precedence."""
+
+    MISSING_FIELD = "MISSING_FIELD"
+    BAD_DATE = "BAD_DATE"
+    BAD_AMOUNT = "BAD_AMOUNT"
+    BAD_INT = "BAD_INT"
+    INVALID_NIK = "INVALID_NIK"
+    UNKNOWN_PROGRAM = "UNKNOWN_PROGRAM"
+    UNKNOWN_REGION = "UNKNOWN_REGION"
+    NOT_A_DESA = "NOT_A_DESA"
+    REGION_MISMATCH = "REGION_MISMATCH"
+    DUPLICATE_ID_CONFLICT = "DUPLICATE_ID_CONFLICT"
+    INCONSISTENT = "INCONSISTENT"
+
+
+class Kind(StrEnum):
+    """What a contract field holds, which decides how it is parsed and its bad-input reason."""
+
+    TEXT = "text"
+    CODE = "code"  # Kemendagri region code, dotted or undotted
+    AMOUNT = "amount"  # whole rupiah > 0: 16800, 16.800, Rp16.800, Rp 16.800
+    DATE = "date"  # YYYY-MM-DD or DD/MM/YYYY
+    INT = "int"
+    NIK = "nik"  # 16-digit national identity number
+    CHOICE = "choice"  # one of a list; outside it is INCONSISTENT
+
+
+@dataclass(frozen=True)
+class Spec:
+    """The contract's expectation for one field."""
+
+    kind: Kind
+    required: bool = True
+    minimum: int | None = None
+    maximum: int | None = None
+    choices: tuple[str, ...] = ()
+
+
+TEXT = Spec(Kind.TEXT)
+CODE = Spec(Kind.CODE)
+AMOUNT = Spec(Kind.AMOUNT)
+DATE = Spec(Kind.DATE)
+NIK = Spec(Kind.NIK)
+POSITIVE_INT = Spec(Kind.INT, minimum=1)
+MONTHS = Spec(Kind.INT, minimum=1, maximum=12)
+OPTIONAL_DAYS = Spec(Kind.INT, required=False, minimum=0)
+
+
+class Record(BaseModel):
+    """Base of the contract's records: strict, immutable, no unknown fields kept."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Program(Record):
+    """programs.csv: a programme that pays premiums for vulnerable workers."""
+
+    program_id: Annotated[str, TEXT]
+    funding_source: Annotated[FundingSource, Spec(Kind.CHOICE, choices=tuple(FundingSource))]
+    province_code: Annotated[str, CODE]
+    fiscal_year: Annotated[int, Spec(Kind.INT, minimum=2000, maximum=2100)]
+    name: Annotated[str, TEXT]
+    premium_rate_monthly: Annotated[int | None, Spec(Kind.AMOUNT, required=False)] = None
+    sla_district_days: Annotated[int | None, OPTIONAL_DAYS] = None
+    sla_village_days: Annotated[int | None, OPTIONAL_DAYS] = None
+    sla_premium_days: Annotated[int | None, OPTIONAL_DAYS] = None
+    sla_coverage_days: Annotated[int | None, OPTIONAL_DAYS] = None
+
+
+class Allocation(Record):
+    """allocations.csv: money fixed by a decree (SK) for one unit of a programme."""
+
+    allocation_id: Annotated[str, TEXT]
+    program_id: Annotated[str, TEXT]
+    unit_code: Annotated[str, CODE]
+    allocated_amount: Annotated[int, AMOUNT]
+    premium_amount: Annotated[int, AMOUNT]
+    target_workers: Annotated[int, POSITIVE_INT]
+    months: Annotated[int, MONTHS]
+    decree_date: Annotated[dt.date, DATE]
+
+
+class DistrictTransfer(Record):
+    """district_transfers.csv: BKBK money from the province to a district (SP2D)."""
+
+    transfer_id: Annotated[str, TEXT]
+    program_id: Annotated[str, TEXT]
+    district_code: Annotated[str, CODE]
+    amount: Annotated[int, AMOUNT]
+    transfer_date: Annotated[dt.date, DATE]
+    sp2d_no: Annotated[str, TEXT]
+
+
+class VillageTransfer(Record):
+    """village_transfers.csv: BKBK money from the district to a village account (rekening desa)."""
+
+    transfer_id: Annotated[str, TEXT]
+    program_id: Annotated[str, TEXT]
+    village_code: Annotated[str, CODE]
+    amount: Annotated[int, AMOUNT]
+    transfer_date: Annotated[dt.date, DATE]
+    sp2d_no: Annotated[str, TEXT]
+
+
+class Enrollment(Record):
+    """enrollments.csv: a worker registered in a programme (personal data: NIK, name)."""
+
+    nik: Annotated[str, NIK]
+    name: Annotated[str, TEXT]
+    village_code: Annotated[str, CODE]
+    occupation: Annotated[str, TEXT]
+    program_id: Annotated[str, TEXT]
+    registered_date: Annotated[dt.date, DATE]
+
+
+class PremiumPayment(Record):
+    """premium_payments.csv: premiums (iuran) paid to BPJS Ketenagakerjaan by a unit."""
+
+    payment_id: Annotated[str, TEXT]
+    program_id: Annotated[str, TEXT]
+    payer_code: Annotated[str, CODE]
+    paid_date: Annotated[dt.date, DATE]
+    amount: Annotated[int, AMOUNT]
+    workers_count: Annotated[int, POSITIVE_INT]
+    months: Annotated[int, MONTHS]
+    payment_ref: Annotated[str, TEXT]
+
+
+class Coverage(Record):
+    """coverage.csv: a worker's cover as BPJS Ketenagakerjaan reports it."""
+
+    nik: Annotated[str, NIK]
+    program_id: Annotated[str, TEXT]
+    kpj_no: Annotated[str | None, Spec(Kind.TEXT, required=False)] = None
+    coverage_start: Annotated[dt.date, DATE]
+    coverage_end: Annotated[dt.date, DATE]
+    status: Annotated[CoverageStatus, Spec(Kind.CHOICE, choices=tuple(CoverageStatus))]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One contract file: its stem, record model, key and the date that says when it is known."""
+
+    name: str
+    model: type[Record]
+    key: tuple[str, ...]
+    known_date: str | None
+
+    @property
+    def columns(self) -> list[str]:
+        """The contract's columns, in contract order."""
+        return list(self.model.model_fields)
+
+    @property
+    def required_columns(self) -> list[str]:
+        """Columns that must be in the header."""
+        return [c for c, s in self.specs.items() if s.required]
+
+    @property
+    def specs(self) -> dict[str, Spec]:
+        """Each column's Spec, in contract order."""
+        return {name: spec_of(self.model, name) for name in self.model.model_fields}
+
+
+def spec_of(model: type[BaseModel], field: str) -> Spec:
+    """The Spec attached to a model field."""
+    for meta in model.model_fields[field].metadata:
+        if isinstance(meta, Spec):
+            return meta
+    raise LookupError(f"{model.__name__}.{field} has no Spec")
+
+
+# Load order matters: programmes first, since every other record refers to one.
+SOURCES: dict[str, Source] = {
+    s.name: s
+    for s in (
+        Source("programs", Program, ("program_id",), None),
+        Source("allocations", Allocation, ("allocation_id",), "decree_date"),
+        Source("district_transfers", DistrictTransfer, ("transfer_id",), "transfer_date"),
+        Source("village_transfers", VillageTransfer, ("transfer_id",), "transfer_date"),
+        Source("enrollments", Enrollment, ("nik", "program_id"), "registered_date"),
+        Source("premium_payments", PremiumPayment, ("payment_id",), "paid_date"),
+        Source("coverage", Coverage, ("nik", "program_id", "coverage_start"), "coverage_start"),
+    )
+}
+
+# Sources that exist only for BKBK programmes.
+BKBK_ONLY_SOURCES = frozenset({"district_transfers", "village_transfers"})
+
+
+def mask_nik(nik: str) -> str:
+    """Mask a NIK for anything a person or Prefect sees: `1508********0001`."""
+    text = str(nik)
+    if len(text) <= 8:
+        return "*" * len(text)
+    return text[:4] + "*" * (len(text) - 8) + text[-4:]
+
+
+def mask_name(name: str) -> str:
+    """Mask a person's name, keeping initials: `Siti Aminah` -> `S*** A*****`."""
+    return " ".join(w[0] + "*" * (len(w) - 1) for w in str(name).split() if w)

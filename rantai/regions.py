@@ -1,0 +1,138 @@
+"""The gazetteer: every Indonesian region with its Kemendagri code, and the rules on codes.
+
+Codes are stored dotted (`15.08.01.2001`). Levels: province (`15`), district (`15.08`),
+subdistrict/kecamatan (`15.08.01`) and village (`15.08.01.2001`); a village whose last part
+starts with 2 is a desa, with 1 a kelurahan (an urban ward, which has no village budget).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from importlib import resources
+
+import pandas as pd
+
+# The undotted lengths of each level: 2, 4, 6 and 10 digits.
+_DOTTED = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
+_UNDOTTED = re.compile(r"^(\d{2}|\d{4}|\d{6}|\d{10})$")
+
+
+class Level(StrEnum):
+    """Administrative level of a region code."""
+
+    PROVINCE = "province"
+    DISTRICT = "district"
+    SUBDISTRICT = "subdistrict"
+    VILLAGE = "village"
+
+
+_LEVEL_BY_PARTS = {1: Level.PROVINCE, 2: Level.DISTRICT, 3: Level.SUBDISTRICT, 4: Level.VILLAGE}
+
+
+def normalise_code(raw: object) -> str | None:
+    """Return the dotted form of a code written dotted or undotted, or None if it is not a code."""
+    if raw is None:
+        return None
+    text = str(raw).strip()
+    if _DOTTED.match(text):
+        return text
+    if _UNDOTTED.match(text):
+        parts = [text[0:2], text[2:4], text[4:6], text[6:10]]
+        return ".".join(p for p in parts if p)
+    return None
+
+
+def normalise_codes(raw: pd.Series) -> pd.Series:
+    """Vectorised `normalise_code`: dotted codes, or None where a value is not a code."""
+    text = raw.astype("string").str.strip()
+    dotted = text.where(text.str.fullmatch(_DOTTED.pattern).fillna(False).astype(bool))
+    undotted = text.where(text.str.fullmatch(_UNDOTTED.pattern).fillna(False).astype(bool))
+    rebuilt = (
+        undotted.str.slice(0, 2)
+        + ("." + undotted.str.slice(2, 4)).where(undotted.str.len() >= 4, "")
+        + ("." + undotted.str.slice(4, 6)).where(undotted.str.len() >= 6, "")
+        + ("." + undotted.str.slice(6, 10)).where(undotted.str.len() >= 10, "")
+    )
+    out = dotted.fillna(rebuilt)
+    return out.astype(object).where(out.notna(), None)
+
+
+def level_of(code: str) -> Level:
+    """The level of a dotted code (its number of parts)."""
+    return _LEVEL_BY_PARTS[code.count(".") + 1]
+
+
+def province_of(code: str) -> str:
+    """The province part of a dotted code (`15.08.01.2001` -> `15`)."""
+    return code[:2]
+
+
+def district_of(code: str) -> str | None:
+    """The district part of a dotted code, or None for a province code."""
+    return code[:5] if len(code) >= 5 else None
+
+
+def is_desa_code(code: str) -> bool:
+    """True for a village code whose last part marks a desa (2xxx), not a kelurahan (1xxx)."""
+    return len(code) == 13 and code[9] == "2"
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """All regions by dotted code, with their names."""
+
+    names: dict[str, str]
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, str) and code in self.names
+
+    def name(self, code: str) -> str:
+        """The official name of a region (`KAB. BUNGO`, `Keude Bakongan`)."""
+        return self.names[code]
+
+    def level(self, code: str) -> Level:
+        """The level of a known code."""
+        return level_of(code)
+
+    def is_desa(self, code: str) -> bool:
+        """True when the code is a known desa."""
+        return code in self.names and is_desa_code(code)
+
+    def within(self, code: str, parent: str) -> bool:
+        """True when `code` lies inside (or is) the region `parent`."""
+        return code == parent or code.startswith(parent + ".")
+
+    def children(self, parent: str, level: Level) -> list[str]:
+        """Known codes of a level inside a region, sorted."""
+        return sorted(c for c in self.names if level_of(c) is level and self.within(c, parent))
+
+    def desa_in(self, parent: str) -> list[str]:
+        """Every desa inside a region, sorted."""
+        return [c for c in self.children(parent, Level.VILLAGE) if is_desa_code(c)]
+
+    def frame(self) -> pd.DataFrame:
+        """The gazetteer as a frame: code, name, level, province, district, is_desa."""
+        codes = pd.Series(list(self.names), dtype=object)
+        return pd.DataFrame(
+            {
+                "code": codes,
+                "name": pd.Series(list(self.names.values()), dtype=object),
+                "level": codes.map(lambda c: level_of(c).value),
+                "province": codes.str.slice(0, 2),
+                "district": codes.str.slice(0, 5).where(codes.str.len() >= 5),
+                "is_desa": (codes.str.len() == 13) & (codes.str.slice(9, 10) == "2"),
+            }
+        )
+
+
+@lru_cache(maxsize=1)
+def load_gazetteer() -> Gazetteer:
+    """Load the bundled Kemendagri gazetteer (read once per process)."""
+    source = resources.files("rantai").joinpath("data/wilayah/kemendagri_regions.csv")
+    with source.open(encoding="utf-8", newline="") as handle:
+        names = {row[0]: row[1] for row in csv.reader(handle) if row}
+    return Gazetteer(names=names)
