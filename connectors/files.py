@@ -1,0 +1,126 @@
+"""The folder connector: one CSV (or XLSX) file per contract source, read as raw text rows.
+
+It only reads: values come out as stripped strings (None for empty cells; Excel cells keep
+their Python values), headers lower-cased. Validation is `rantai.validate`'s job.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from rantai.records import SOURCES
+
+
+class UnreadableInput(Exception):
+    """A source file that cannot be read at all; the run stops and stores nothing."""
+
+
+@dataclass(frozen=True)
+class RawSource:
+    """One source's rows as delivered, with where they came from and a checksum of the bytes."""
+
+    source: str
+    origin: str
+    checksum: str
+    rows: pd.DataFrame
+
+
+def _clean(frame: pd.DataFrame) -> pd.DataFrame:
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype == object:
+            # Excel cells keep their types (numbers, datetimes); only text is stripped.
+            text = values.map(lambda v: v.strip() if isinstance(v, str) else v).astype(object)
+        else:
+            text = values.astype("string").str.strip().astype(object)
+        present = text.notna() & (text != "")
+        frame[column] = text.where(present, None)
+    return frame.reset_index(drop=True)
+
+
+def _check_header(path: Path, columns: list[str], source: str) -> None:
+    names = [str(c).strip().lower() for c in columns]
+    duplicated = sorted({n for n in names if names.count(n) > 1 and n})
+    if duplicated:
+        raise UnreadableInput(f"{path.name}: duplicate column(s) in header: {', '.join(duplicated)}")
+    missing = [c for c in SOURCES[source].required_columns if c not in names]
+    if missing:
+        raise UnreadableInput(
+            f"{path.name}: missing required column(s) {', '.join(missing)}; "
+            f"header has: {', '.join(n for n in names if n) or '(nothing)'}"
+        )
+
+
+def read_csv(path: Path, source: str) -> RawSource:
+    """Read one contract CSV file (UTF-8, optional BOM) into raw rows."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UnreadableInput(
+            f"{path.name}: not UTF-8 text (byte {error.start}: {data[error.start]:#04x})"
+        ) from None
+    if "\x00" in text:
+        raise UnreadableInput(f"{path.name}: not a CSV file (contains NUL bytes)")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise UnreadableInput(f"{path.name}: empty file, expected a header row") from None
+    except csv.Error as error:
+        raise UnreadableInput(f"{path.name}: not a CSV file ({error})") from None
+    _check_header(path, header, source)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=True,
+            on_bad_lines="error",
+        )
+    except (pd.errors.ParserError, ValueError, csv.Error) as error:
+        message = str(error).strip().splitlines()[0]
+        raise UnreadableInput(f"{path.name}: not a valid CSV file ({message})") from None
+    return RawSource(source, str(path), hashlib.sha256(data).hexdigest(), _clean(frame))
+
+
+def read_xlsx(path: Path, source: str) -> RawSource:
+    """Read the first sheet of a contract XLSX file into raw rows (cells keep Excel's types)."""
+    data = path.read_bytes()
+    try:
+        frame = pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=object, engine="openpyxl")
+    except Exception as error:  # openpyxl raises many kinds for a broken workbook
+        raise UnreadableInput(f"{path.name}: not a readable XLSX workbook ({error})") from None
+    _check_header(path, [str(c) for c in frame.columns], source)
+    return RawSource(source, str(path), hashlib.sha256(data).hexdigest(), _clean(frame))
+
+
+def find_source_file(folder: Path, source: str) -> Path | None:
+    """The file for a source in a folder (`.csv` preferred over `.xlsx`; names case-insensitive)."""
+    by_name = {p.name.lower(): p for p in folder.iterdir() if p.is_file()}
+    for suffix in (".csv", ".xlsx"):
+        if (found := by_name.get(source + suffix)) is not None:
+            return found
+    return None
+
+
+def read_folder(folder: Path) -> dict[str, RawSource]:
+    """Read every contract file present in a folder; an absent file means nothing new."""
+    if not folder.is_dir():
+        raise UnreadableInput(f"{folder}: input folder does not exist")
+    found: dict[str, RawSource] = {}
+    for source in SOURCES:
+        path = find_source_file(folder, source)
+        if path is None:
+            continue
+        reader = read_xlsx if path.suffix.lower() == ".xlsx" else read_csv
+        found[source] = reader(path, source)
+    return found

@@ -1,0 +1,224 @@
+"""What a run publishes: stalls.csv, quarantine.csv, summary.json, and the texts operators read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from rantai.records import STAGE_ORDER, Reason, Stage
+
+STALL_COLUMNS = [
+    "as_of",
+    "program_id",
+    "funding_source",
+    "province_code",
+    "district_code",
+    "unit_code",
+    "stage",
+    "start_date",
+    "due_date",
+    "days_waiting",
+    "days_overdue",
+    "amount_at_stake",
+    "workers_affected",
+    "severity",
+    "first_flagged",
+    "status",
+]
+QUARANTINE_COLUMNS = ["source", "row_number", "record_id", "reason", "detail"]
+SEVERITIES = ("CRITICAL", "WARNING")
+# Characters that make a spreadsheet treat a cell as a formula.
+_FORMULA_START = ("=", "+", "@", "\t", "\r")
+
+
+def rupiah(amount: int) -> str:
+    """Whole rupiah the Indonesian way: `Rp1.234.567`."""
+    return "Rp" + f"{int(amount):,}".replace(",", ".")
+
+
+def _iso(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _neutralise(value: object) -> object:
+    """Keep a text cell from being run as a spreadsheet formula when the CSV is opened."""
+    if isinstance(value, str) and (
+        value.startswith(_FORMULA_START) or (value[:1] == "-" and not value[1:2].isdigit())
+    ):
+        return "'" + value
+    return value
+
+
+def stalls_frame(stalls: pd.DataFrame) -> pd.DataFrame:
+    """stalls.csv as the contract lays it out, dates ISO."""
+    out = stalls.reindex(columns=STALL_COLUMNS).copy()
+    for column in ("as_of", "start_date", "due_date", "first_flagged"):
+        out[column] = out[column].map(_iso)
+    return out
+
+
+def quarantine_frame(quarantined: pd.DataFrame) -> pd.DataFrame:
+    """quarantine.csv: every quarantined row of this load, in source order then row order."""
+    out = quarantined.reindex(columns=QUARANTINE_COLUMNS).copy()
+    for column in ("record_id", "detail"):
+        out[column] = out[column].map(_neutralise)
+    return out
+
+
+def count_by(values: Sequence[str] | pd.Series, order: Sequence[str]) -> dict[str, int]:
+    """Counts of each value present, keys in the given order."""
+    counts = pd.Series(list(values), dtype=object).value_counts()
+    return {key: int(counts[key]) for key in order if key in counts.index}
+
+
+def build_summary(
+    as_of: dt.date,
+    stalls: pd.DataFrame,
+    resolved: int,
+    quarantined: pd.DataFrame,
+    programs: list[dict[str, Any]],
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """summary.json: the contract's keys, then totals operators ask for first."""
+    summary: dict[str, Any] = {
+        "as_of": as_of.isoformat(),
+        "stalls": {
+            "by_stage": count_by(stalls["stage"], [s.value for s in Stage]),
+            "by_severity": count_by(stalls["severity"], SEVERITIES),
+            "total": len(stalls),
+            "amount_at_stake": int(stalls["amount_at_stake"].sum()),
+            "workers_affected": int(stalls["workers_affected"].sum()),
+        },
+        "resolved": int(resolved),
+        "quarantined": count_by(quarantined["reason"], [r.value for r in Reason]),
+        "programs": programs,
+    }
+    summary.update(extra or {})
+    return summary
+
+
+def write_outputs(
+    out_dir: Path, stalls: pd.DataFrame, quarantined: pd.DataFrame, summary: dict[str, Any]
+) -> list[Path]:
+    """Write the three contract files; each is written whole, then renamed into place."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, content in (
+        ("stalls.csv", stalls_frame(stalls).to_csv(index=False, lineterminator="\n")),
+        ("quarantine.csv", quarantine_frame(quarantined).to_csv(index=False, lineterminator="\n")),
+        ("summary.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n"),
+    ):
+        target = out_dir / name
+        partial = out_dir / f".{name}.partial"
+        partial.write_text(content, encoding="utf-8")
+        partial.replace(target)
+        written.append(target)
+    return written
+
+
+def headline(stalls: pd.DataFrame) -> str:
+    """One line for people: how many stalled steps, money and workers at stake."""
+    if not len(stalls):
+        return "No stalled steps."
+    critical = int((stalls["severity"] == "CRITICAL").sum())
+    return (
+        f"{len(stalls)} stalled steps ({critical} critical): "
+        f"{rupiah(stalls['amount_at_stake'].sum())} held up, "
+        f"{int(stalls['workers_affected'].sum()):,} workers without cover"
+    )
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in rows]
+    return lines
+
+
+def stall_rows(stalls: pd.DataFrame, names: Mapping[str, str], limit: int) -> list[dict[str, Any]]:
+    """The worst stalls as table rows for people: region names beside codes, money formatted."""
+    rows = []
+    for r in stalls.head(limit).itertuples():
+        rows.append(
+            {
+                "severity": r.severity,
+                "stage": r.stage,
+                "program": r.program_id,
+                "district": f"{names.get(r.district_code, '')} ({r.district_code})",
+                "unit": f"{names.get(r.unit_code, '')} ({r.unit_code})",
+                "since": _iso(r.start_date),
+                "days_overdue": int(r.days_overdue),
+                "amount_at_stake": rupiah(r.amount_at_stake),
+                "workers_affected": int(r.workers_affected),
+                "status": getattr(r, "status", ""),
+            }
+        )
+    return rows
+
+
+def markdown_summary(
+    title: str,
+    stalls: pd.DataFrame,
+    programs: list[dict[str, Any]],
+    opened: int,
+    resolved: int,
+    quarantined: Mapping[str, int],
+    names: Mapping[str, str],
+    notes: Sequence[str] = (),
+) -> str:
+    """The run page's summary: headline, funnel per programme, changes, worst stalls."""
+    lines = [f"# {title}", "", f"**{headline(stalls)}**", ""]
+    lines += [f"> {note}" for note in notes]
+    lines += ["", "## Funnel: where the money and the protection stand", ""]
+    lines += _table(
+        [
+            "Programme",
+            "Source",
+            "Allocated",
+            "→ districts",
+            "→ villages",
+            "Premiums paid",
+            "Workers targeted",
+            "paid for",
+            "covered (AKTIF)",
+        ],
+        [
+            [
+                p["program_id"],
+                p["funding_source"],
+                rupiah(p["allocated"]),
+                rupiah(p["transferred_to_districts"]) if p["funding_source"] == "BKBK" else "–",
+                rupiah(p["transferred_to_villages"]) if p["funding_source"] == "BKBK" else "–",
+                rupiah(p["premiums_paid"]),
+                f"{p['workers_targeted']:,}",
+                f"{p['workers_paid']:,}",
+                f"{p['workers_active']:,}",
+            ]
+            for p in programs
+        ],
+    )
+    lines += ["", "## Since the previous run", ""]
+    lines += [f"- {opened} flag(s) opened, {resolved} resolved."]
+    if len(stalls):
+        by_stage = count_by(stalls["stage"], list(STAGE_ORDER))
+        lines += [f"- Stalled now: " + ", ".join(f"{n} {s}" for s, n in by_stage.items())]
+    if quarantined:
+        lines += [
+            "- Rows quarantined in this load: "
+            + ", ".join(f"{n} {reason}" for reason, n in quarantined.items())
+        ]
+    if len(stalls):
+        lines += ["", "## Worst stalled steps", ""]
+        rows = stall_rows(stalls, names, 15)
+        lines += _table(list(rows[0]), [list(r.values()) for r in rows])
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,158 @@
+"""Stall flags: which (case, stage) are open, since when, and what changed in this run."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Connection, and_, bindparam, select
+
+from rantai.scope import Scope
+from rantai.store.schema import flag_events, flags
+
+FLAG_KEY = ["program_id", "unit_code", "stage"]
+
+
+@dataclass(frozen=True)
+class FlagUpdate:
+    """The stalls with `first_flagged` and `status`, and the flags this run opened and resolved."""
+
+    stalls: pd.DataFrame
+    opened: pd.DataFrame
+    resolved: pd.DataFrame
+
+
+def read_flags(conn: Connection) -> pd.DataFrame:
+    """All flags ever raised."""
+    frame = pd.read_sql(select(flags), conn)
+    for column in ("first_flagged", "opened_on", "last_seen", "resolved_on"):
+        frame[column] = pd.to_datetime(frame[column]).dt.date
+    frame["is_open"] = frame["is_open"].astype(bool)
+    return frame
+
+
+def update_flags(
+    conn: Connection, stalls: pd.DataFrame, as_of: dt.date, run_id: str, scope: Scope
+) -> FlagUpdate:
+    """Open, keep and resolve flags for this run's stalls, inside the caller's transaction.
+
+    Only flags inside the scope can be resolved: a rerun for one village says nothing of others.
+    """
+    known = read_flags(conn)
+    known = known[scope.unit_mask(known)] if len(known) else known
+    merged = stalls.merge(
+        known[[*FLAG_KEY, "first_flagged", "is_open"]], on=FLAG_KEY, how="left", indicator=True
+    )
+    brand_new = merged["_merge"] == "left_only"
+    reopened = (merged["_merge"] == "both") & ~merged["is_open"].fillna(False).astype(bool)
+    continuing = (merged["_merge"] == "both") & merged["is_open"].fillna(False).astype(bool)
+
+    result = stalls.copy()
+    result["first_flagged"] = merged["first_flagged"].where(~brand_new, as_of).to_numpy()
+    result["status"] = ["NEW" if new else "ONGOING" for new in brand_new]
+
+    stalled_keys = stalls[FLAG_KEY].assign(_stalled=True)
+    still = known[known["is_open"]].merge(stalled_keys, on=FLAG_KEY, how="left")
+    resolved = still[still["_stalled"].isna()][FLAG_KEY].reset_index(drop=True)
+
+    _write(conn, result, brand_new, reopened, continuing, resolved, as_of)
+    opened = result[(brand_new | reopened).to_numpy()].reset_index(drop=True)
+    _log_events(conn, opened, resolved, as_of, run_id)
+    return FlagUpdate(stalls=result, opened=opened, resolved=resolved)
+
+
+def _write(
+    conn: Connection,
+    result: pd.DataFrame,
+    brand_new: pd.Series,
+    reopened: pd.Series,
+    continuing: pd.Series,
+    resolved: pd.DataFrame,
+    as_of: dt.date,
+) -> None:
+    fresh = result[brand_new.to_numpy()]
+    if len(fresh):
+        conn.execute(
+            flags.insert(),
+            [
+                {
+                    "program_id": r.program_id,
+                    "unit_code": r.unit_code,
+                    "stage": r.stage,
+                    "district_code": r.district_code,
+                    "first_flagged": as_of,
+                    "is_open": True,
+                    "opened_on": as_of,
+                    "last_seen": as_of,
+                    "resolved_on": None,
+                    "times_opened": 1,
+                }
+                for r in fresh.itertuples()
+            ],
+        )
+    where_case = and_(*[flags.c[k] == bindparam(f"k_{k}") for k in FLAG_KEY])
+
+    def keys(frame: pd.DataFrame) -> list[dict[str, object]]:
+        return [
+            {f"k_{k}": v for k, v in zip(FLAG_KEY, row, strict=True)}
+            for row in frame[FLAG_KEY].itertuples(index=False, name=None)
+        ]
+
+    again = result[reopened.to_numpy()]
+    if len(again):
+        conn.execute(
+            flags.update()
+            .where(where_case)
+            .values(
+                is_open=True,
+                opened_on=as_of,
+                last_seen=as_of,
+                resolved_on=None,
+                times_opened=flags.c.times_opened + 1,
+            ),
+            keys(again),
+        )
+    still = result[continuing.to_numpy()]
+    if len(still):
+        conn.execute(flags.update().where(where_case).values(last_seen=as_of), keys(still))
+    if len(resolved):
+        conn.execute(
+            flags.update().where(where_case).values(is_open=False, resolved_on=as_of),
+            keys(resolved),
+        )
+
+
+def _log_events(
+    conn: Connection, opened: pd.DataFrame, resolved: pd.DataFrame, as_of: dt.date, run_id: str
+) -> None:
+    rows = [
+        {
+            "run_id": run_id,
+            "program_id": r.program_id,
+            "unit_code": r.unit_code,
+            "stage": r.stage,
+            "event": "opened",
+            "as_of": as_of,
+            "days_overdue": int(r.days_overdue),
+            "amount_at_stake": int(r.amount_at_stake),
+            "workers_affected": int(r.workers_affected),
+        }
+        for r in opened.itertuples()
+    ]
+    rows += [
+        {
+            "run_id": run_id,
+            "program_id": r.program_id,
+            "unit_code": r.unit_code,
+            "stage": r.stage,
+            "event": "resolved",
+            "as_of": as_of,
+            "days_overdue": None,
+            "amount_at_stake": None,
+            "workers_affected": None,
+        }
+        for r in resolved.itertuples()
+    ]
+    if rows:
+        conn.execute(flag_events.insert(), rows)

@@ -1,0 +1,165 @@
+"""SQLAlchemy 2.0 tables: one per contract source (keyed as the contract says), its history of
+replaced versions, load batches, the quarantine, runs and stall flags.
+
+Source tables are derived from the record models in `rantai.records`, so a column is defined
+once. Each source row carries the batch that loaded it and a hash of its content, which is how
+a load tells a correction from a repeat.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.types import TypeEngine
+
+from rantai.records import SOURCES, Kind, Source
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+load_batches = Table(
+    "load_batches",
+    metadata,
+    Column("batch_id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(36), nullable=False, index=True),
+    Column("source", String(40), nullable=False),
+    Column("origin", Text, nullable=False),  # file path or URL the rows came from
+    Column("checksum", String(64), nullable=False),
+    Column("rows_read", Integer, nullable=False),
+    Column("rows_loaded", Integer, nullable=False),
+    Column("rows_quarantined", Integer, nullable=False),
+    Column("rows_inserted", Integer, nullable=False),
+    Column("rows_replaced", Integer, nullable=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("quarantine_id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", Integer, ForeignKey("load_batches.batch_id"), nullable=False, index=True),
+    Column("source", String(40), nullable=False),
+    Column("row_number", Integer, nullable=False),
+    Column("record_id", Text, nullable=False),
+    Column("reason", String(40), nullable=False),
+    Column("detail", Text, nullable=False),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("run_id", String(36), primary_key=True),
+    Column("flow_run_id", String(36)),
+    Column("flow_name", String(60), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("scope", Text, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("stalls", Integer),
+    Column("resolved", Integer),
+)
+
+# One row per (case, stage) that has ever been stalled; closes and reopens keep first_flagged.
+flags = Table(
+    "flags",
+    metadata,
+    Column("program_id", String(100), primary_key=True),
+    Column("unit_code", String(13), primary_key=True),
+    Column("stage", String(30), primary_key=True),
+    Column("district_code", String(5), nullable=False),
+    Column("first_flagged", Date, nullable=False),
+    Column("is_open", Boolean, nullable=False),
+    Column("opened_on", Date, nullable=False),
+    Column("last_seen", Date, nullable=False),
+    Column("resolved_on", Date),
+    Column("times_opened", Integer, nullable=False),
+)
+
+flag_events = Table(
+    "flag_events",
+    metadata,
+    Column("event_id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(36), nullable=False, index=True),
+    Column("program_id", String(100), nullable=False),
+    Column("unit_code", String(13), nullable=False),
+    Column("stage", String(30), nullable=False),
+    Column("event", String(10), nullable=False),  # opened | resolved
+    Column("as_of", Date, nullable=False),
+    Column("days_overdue", Integer),
+    Column("amount_at_stake", BigInteger),
+    Column("workers_affected", Integer),
+    Index("ix_flag_events_case", "program_id", "unit_code", "stage"),
+)
+
+_SQL_TYPE: dict[Kind, type[TypeEngine]] = {
+    Kind.TEXT: Text,
+    Kind.CODE: String,
+    Kind.AMOUNT: BigInteger,
+    Kind.DATE: Date,
+    Kind.INT: BigInteger,
+    Kind.NIK: String,
+    Kind.CHOICE: String,
+}
+_LENGTH = {Kind.CODE: 13, Kind.NIK: 16, Kind.CHOICE: 20}
+
+
+def _record_columns(source: Source, keyed: bool) -> list[Column]:
+    columns = []
+    for name, spec in source.specs.items():
+        sql_type = _SQL_TYPE[spec.kind]
+        type_ = sql_type(_LENGTH[spec.kind]) if spec.kind in _LENGTH else sql_type()
+        if spec.kind is Kind.TEXT and name in source.key:
+            type_ = String(100)
+        is_key = keyed and name in source.key
+        columns.append(Column(name, type_, primary_key=is_key, nullable=not spec.required))
+    return columns
+
+
+def _source_table(source: Source) -> Table:
+    return Table(
+        source.name,
+        metadata,
+        *_record_columns(source, keyed=True),
+        Column("batch_id", Integer, ForeignKey("load_batches.batch_id"), nullable=False),
+        Column("content_hash", BigInteger, nullable=False),
+    )
+
+
+def _history_table(source: Source) -> Table:
+    return Table(
+        f"{source.name}_history",
+        metadata,
+        Column("history_id", Integer, primary_key=True, autoincrement=True),
+        *_record_columns(source, keyed=False),
+        Column("batch_id", Integer, nullable=False),  # the load that brought this version
+        Column("content_hash", BigInteger, nullable=False),
+        Column("replaced_by_batch_id", Integer, ForeignKey("load_batches.batch_id"), nullable=False),
+        Index(f"ix_{source.name}_history_key", *source.key),
+    )
+
+
+source_tables: dict[str, Table] = {name: _source_table(s) for name, s in SOURCES.items()}
+history_tables: dict[str, Table] = {name: _history_table(s) for name, s in SOURCES.items()}
+
+# Indexes for the evaluation's lookups by programme.
+for _name in ("allocations", "district_transfers", "village_transfers", "premium_payments"):
+    Index(f"ix_{_name}_program", source_tables[_name].c.program_id)
+Index("ix_enrollments_program", source_tables["enrollments"].c.program_id)

@@ -1,0 +1,78 @@
+"""Tasks that bring a load in: read the sources, validate them, store them in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from connectors.files import RawSource, UnreadableInput, read_folder
+from rantai.ingest import validate_load
+from rantai.regions import load_gazetteer
+from rantai.store.engine import engine_for
+from rantai.store.load import BatchReport, load_source, new_batch
+from rantai.store.queries import read_source
+from rantai.validate import Validated
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What the sources delivered, or why they could not be read."""
+
+    sources: dict[str, RawSource] = field(default_factory=dict)
+    unreadable: str | None = None
+
+
+@task(name="read-sources", cache_policy=NO_CACHE, persist_result=False)
+def read_sources(input_dir: str) -> Delivery:
+    """Read the contract files of an input folder."""
+    try:
+        sources = read_folder(Path(input_dir))
+    except UnreadableInput as error:
+        get_run_logger().error("Unreadable input: %s", error)
+        return Delivery(unreadable=str(error))
+    get_run_logger().info(
+        "Read %s", ", ".join(f"{name} ({len(s.rows)} rows)" for name, s in sources.items()) or "no files"
+    )
+    return Delivery(sources=sources)
+
+
+@task(name="validate", cache_policy=NO_CACHE, persist_result=False)
+def validate_sources(delivery: Delivery, db_url: str) -> dict[str, Validated]:
+    """Validate every delivered source against the contract and the gazetteer."""
+    with engine_for(db_url).connect() as conn:
+        stored_programs = read_source(conn, "programs")
+    raw = {name: s.rows for name, s in delivery.sources.items()}
+    validated = validate_load(raw, stored_programs, load_gazetteer())
+    for name, result in validated.items():
+        get_run_logger().info(
+            "%s: %d valid, %d quarantined", name, len(result.valid), len(result.quarantine)
+        )
+    return validated
+
+
+@task(name="load", cache_policy=NO_CACHE, persist_result=False)
+def load_sources(
+    delivery: Delivery, validated: dict[str, Validated], db_url: str, run_id: str
+) -> list[BatchReport]:
+    """Store all sources of the load in one transaction: all of it lands, or none of it."""
+    reports = []
+    with engine_for(db_url).begin() as conn:
+        for name, raw in delivery.sources.items():
+            result = validated[name]
+            batch_id = new_batch(conn, run_id, name, raw.origin, raw.checksum, len(raw.rows))
+            reports.append(
+                load_source(conn, name, batch_id, result.valid, result.quarantine, len(raw.rows))
+            )
+    for r in reports:
+        get_run_logger().info(
+            "%s: %d new, %d corrected, %d unchanged, %d quarantined",
+            r.source,
+            r.rows_inserted,
+            r.rows_replaced,
+            r.rows_loaded - r.rows_inserted - r.rows_replaced,
+            r.rows_quarantined,
+        )
+    return reports
