@@ -49,7 +49,9 @@ def _check_header(path: Path, columns: list[str], source: str) -> None:
     names = [str(c).strip().lower() for c in columns]
     duplicated = sorted({n for n in names if names.count(n) > 1 and n})
     if duplicated:
-        raise UnreadableInput(f"{path.name}: duplicate column(s) in header: {', '.join(duplicated)}")
+        raise UnreadableInput(
+            f"{path.name}: duplicate column(s) in header: {', '.join(duplicated)}"
+        )
     missing = [c for c in SOURCES[source].required_columns if c not in names]
     if missing:
         raise UnreadableInput(

@@ -109,6 +109,8 @@ def _generate(province: str, seed: int, as_of: dt.date | None, out: Path) -> lis
 def _demo(out: Path, seed: int, db_url: str | None) -> tuple[int, str]:
     from rantai.generate import DEMO_AS_OF, generate_demo, write_folder
 
+    # The demo's story is on stdout; Prefect's per-task chatter would bury it.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     input_dir = out / "input"
     if input_dir.exists():
         shutil.rmtree(input_dir)
@@ -133,11 +135,14 @@ def demo_report(out: Path, input_dir: Path) -> str:
 
     names = load_gazetteer().names
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    stalls = pd.read_csv(out / "stalls.csv", dtype={"province_code": str})
+    codes = dict.fromkeys(("province_code", "district_code", "unit_code"), str)
+    stalls = pd.read_csv(out / "stalls.csv", dtype=codes)
     lines = [f"Rantai demo: the chain as of {summary['as_of']} (input: {input_dir})", ""]
     for p in summary["programs"]:
         allocated = p["allocated"] or 1
-        lines.append(f"{p['program_id']} ({p['funding_source']}, {names.get(p['province_code'], '')})")
+        lines.append(
+            f"{p['program_id']} ({p['funding_source']}, {names.get(p['province_code'], '')})"
+        )
         lines.append(f"  allocated {rupiah(p['allocated'])}")
         if p["funding_source"] == "BKBK":
             lines.append(

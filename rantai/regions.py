@@ -8,6 +8,7 @@ starts with 2 is a desa, with 1 a kelurahan (an urban ward, which has no village
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -133,6 +134,6 @@ class Gazetteer:
 def load_gazetteer() -> Gazetteer:
     """Load the bundled Kemendagri gazetteer (read once per process)."""
     source = resources.files("rantai").joinpath("data/wilayah/kemendagri_regions.csv")
-    with source.open(encoding="utf-8", newline="") as handle:
-        names = {row[0]: row[1] for row in csv.reader(handle) if row}
+    text = source.read_text(encoding="utf-8")
+    names = {row[0]: row[1] for row in csv.reader(io.StringIO(text, newline="")) if row}
     return Gazetteer(names=names)

@@ -211,7 +211,7 @@ def markdown_summary(
     lines += [f"- {opened} flag(s) opened, {resolved} resolved."]
     if len(stalls):
         by_stage = count_by(stalls["stage"], list(STAGE_ORDER))
-        lines += [f"- Stalled now: " + ", ".join(f"{n} {s}" for s, n in by_stage.items())]
+        lines += ["- Stalled now: " + ", ".join(f"{n} {s}" for s, n in by_stage.items())]
     if quarantined:
         lines += [
             "- Rows quarantined in this load: "

@@ -33,8 +33,11 @@ class Scope:
     def to_json(self) -> str:
         """The scope as stored with a run."""
         return json.dumps(
-            {"program_id": self.program_id, "province_code": self.province_code,
-             "codes": list(self.codes)},
+            {
+                "program_id": self.program_id,
+                "province_code": self.province_code,
+                "codes": list(self.codes),
+            },
             sort_keys=True,
         )
 

@@ -21,7 +21,9 @@ def evaluate_chain(db_url: str, as_of: dt.date, scope: Scope) -> Evaluation:
     with engine_for(db_url).connect() as conn:
         frames = read_frames(conn, scope)
     evaluation = restrict(evaluate(frames, as_of), scope)
-    get_run_logger().info("%d cases; %s", len(evaluation.cases), stall_summary_line(evaluation.stalls))
+    get_run_logger().info(
+        "%d cases; %s", len(evaluation.cases), stall_summary_line(evaluation.stalls)
+    )
     return evaluation
 
 
@@ -34,7 +36,5 @@ def record_flags(
         start_run(conn, run_id, flow_name, as_of, scope)
         update = update_flags(conn, evaluation.stalls, as_of, run_id, scope)
         finish_run(conn, run_id, stalls=len(update.stalls), resolved=len(update.resolved))
-    get_run_logger().info(
-        "Flags: %d opened, %d resolved", len(update.opened), len(update.resolved)
-    )
+    get_run_logger().info("Flags: %d opened, %d resolved", len(update.opened), len(update.resolved))
     return update

@@ -34,7 +34,8 @@ def read_sources(input_dir: str) -> Delivery:
         get_run_logger().error("Unreadable input: %s", error)
         return Delivery(unreadable=str(error))
     get_run_logger().info(
-        "Read %s", ", ".join(f"{name} ({len(s.rows)} rows)" for name, s in sources.items()) or "no files"
+        "Read %s",
+        ", ".join(f"{name} ({len(s.rows)} rows)" for name, s in sources.items()) or "no files",
     )
     return Delivery(sources=sources)
 

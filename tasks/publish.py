@@ -125,11 +125,25 @@ def emit_stall_events(flags: FlagUpdate, as_of: dt.date) -> int:
     for kind, frame in (("opened", flags.opened), ("resolved", flags.resolved)):
         for row in frame.to_dict(orient="records"):
             resource_id = f"rantai.case.{row['program_id']}.{row['unit_code']}.{row['stage']}"
-            payload = {"as_of": as_of.isoformat(), **{
-                k: (int(v) if k in ("days_overdue", "amount_at_stake", "workers_affected") else str(v))
-                for k, v in row.items()
-                if k in ("severity", "days_overdue", "amount_at_stake", "workers_affected", "district_code")
-            }}
+            payload = {
+                "as_of": as_of.isoformat(),
+                **{
+                    k: (
+                        int(v)
+                        if k in ("days_overdue", "amount_at_stake", "workers_affected")
+                        else str(v)
+                    )
+                    for k, v in row.items()
+                    if k
+                    in (
+                        "severity",
+                        "days_overdue",
+                        "amount_at_stake",
+                        "workers_affected",
+                        "district_code",
+                    )
+                },
+            }
             emit_event(
                 event=f"rantai.stall.{kind}",
                 resource={

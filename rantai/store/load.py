@@ -100,8 +100,10 @@ def new_batch(
     conn: Connection, run_id: str, source: str, origin: str, checksum: str, rows_read: int
 ) -> int:
     """Open a load batch row and return its id (its counts are filled in by `load_source`)."""
-    result = conn.execute(
-        load_batches.insert().values(
+    batch_id = conn.execute(
+        load_batches.insert()
+        .returning(load_batches.c.batch_id)
+        .values(
             run_id=run_id,
             source=source,
             origin=origin,
@@ -113,8 +115,8 @@ def new_batch(
             rows_replaced=0,
             loaded_at=dt.datetime.now(dt.UTC),
         )
-    )
-    return int(result.inserted_primary_key[0])
+    ).scalar_one()
+    return int(batch_id)
 
 
 def load_source(

@@ -109,25 +109,23 @@ flag_events = Table(
     Index("ix_flag_events_case", "program_id", "unit_code", "stage"),
 )
 
-_SQL_TYPE: dict[Kind, type[TypeEngine]] = {
-    Kind.TEXT: Text,
-    Kind.CODE: String,
-    Kind.AMOUNT: BigInteger,
-    Kind.DATE: Date,
-    Kind.INT: BigInteger,
-    Kind.NIK: String,
-    Kind.CHOICE: String,
+_SQL_TYPE: dict[Kind, TypeEngine] = {
+    Kind.TEXT: Text(),
+    Kind.CODE: String(13),
+    Kind.AMOUNT: BigInteger(),
+    Kind.DATE: Date(),
+    Kind.INT: BigInteger(),
+    Kind.NIK: String(16),
+    Kind.CHOICE: String(20),
 }
-_LENGTH = {Kind.CODE: 13, Kind.NIK: 16, Kind.CHOICE: 20}
 
 
 def _record_columns(source: Source, keyed: bool) -> list[Column]:
     columns = []
     for name, spec in source.specs.items():
-        sql_type = _SQL_TYPE[spec.kind]
-        type_ = sql_type(_LENGTH[spec.kind]) if spec.kind in _LENGTH else sql_type()
-        if spec.kind is Kind.TEXT and name in source.key:
-            type_ = String(100)
+        # Text keys get a length so that every database can index them.
+        key_text = spec.kind is Kind.TEXT and name in source.key
+        type_ = String(100) if key_text else _SQL_TYPE[spec.kind]
         is_key = keyed and name in source.key
         columns.append(Column(name, type_, primary_key=is_key, nullable=not spec.required))
     return columns
@@ -151,7 +149,9 @@ def _history_table(source: Source) -> Table:
         *_record_columns(source, keyed=False),
         Column("batch_id", Integer, nullable=False),  # the load that brought this version
         Column("content_hash", BigInteger, nullable=False),
-        Column("replaced_by_batch_id", Integer, ForeignKey("load_batches.batch_id"), nullable=False),
+        Column(
+            "replaced_by_batch_id", Integer, ForeignKey("load_batches.batch_id"), nullable=False
+        ),
         Index(f"ix_{source.name}_history_key", *source.key),
     )
 

@@ -38,7 +38,7 @@ def _events(names: list[str], since: dt.datetime, expected: int) -> list:
                     event=EventNameFilter(name=names),
                     occurred=EventOccurredFilter(since=since),
                 ),
-                limit=200,
+                limit=50,
             )
             if len(page.events) >= expected or time.monotonic() > deadline:
                 return page.events
@@ -113,7 +113,11 @@ def test_correction_run_emits_resolved_events(tmp_path):
     first_load(first)
     second_load(second)
     daily_chain(
-        input_dir=str(first), as_of=dt.date(2025, 6, 30), out_dir=str(tmp_path / "o1"), db_url=db
+        input_dir=str(first),
+        as_of=dt.date(2025, 6, 30),
+        out_dir=str(tmp_path / "o1"),
+        db_url=db,
+        return_state=True,
     )
     since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
 
