@@ -49,6 +49,14 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=2025)
     demo.add_argument("--db", help="store URL (default: a fresh SQLite file in --out)")
 
+    history = commands.add_parser("history", help="a record's versions, or the stall flag history")
+    history.add_argument("--db", help="store URL (default RANTAI_DB_URL)")
+    history.add_argument("--key", help="record key as in quarantine.csv, e.g. PAY1 or NIK|program")
+    history.add_argument("--source", help="contract file stem (default: every source keyed alike)")
+    history.add_argument("--stalls", action="store_true", help="when flags opened and resolved")
+    history.add_argument("--program", help="with --stalls: one programme")
+    history.add_argument("--unit", help="with --stalls: one unit code")
+
     gen = commands.add_parser("generate", help="write a realistic input folder for a province")
     gen.add_argument("--province", required=True, help="province code, e.g. 15 (Jambi)")
     gen.add_argument("--seed", type=int, default=2025)
@@ -104,6 +112,36 @@ def _generate(province: str, seed: int, as_of: dt.date | None, out: Path) -> lis
     if code is None or len(code) != 2 or code not in load_gazetteer():
         raise UsageError(f"rantai generate: {province!r} is not a province code in the gazetteer")
     return write_folder(generate_province(code, seed, as_of or DEMO_AS_OF), out)
+
+
+def _history(args: argparse.Namespace) -> tuple[int, str]:
+    import pandas as pd
+
+    from rantai.records import SOURCES
+    from rantai.settings import Settings
+    from rantai.store.engine import engine_for
+    from rantai.store.history import find_record, stall_history
+
+    if bool(args.key) == bool(args.stalls):
+        raise UsageError("rantai history: give either --key KEY or --stalls")
+    if args.source and args.source not in SOURCES:
+        raise UsageError(
+            f"rantai history: unknown source {args.source!r}; one of {', '.join(SOURCES)}"
+        )
+    with engine_for(args.db or Settings().database_url()).connect() as conn:
+        try:
+            found = (
+                stall_history(conn, args.program, args.unit)
+                if args.stalls
+                else find_record(conn, args.key, args.source)
+            )
+        except ValueError as error:
+            raise UsageError(f"rantai history: {error}") from None
+    if found.empty:
+        return EXIT_ERROR, "rantai history: nothing found"
+    with pd.option_context("display.width", 200, "display.max_columns", None):
+        print(found.to_string(index=False))
+    return EXIT_OK, f"rantai history: {len(found)} row(s)"
 
 
 def _demo(out: Path, seed: int, db_url: str | None) -> tuple[int, str]:
@@ -190,6 +228,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             status, message = run_chain(
                 args.input, args.as_of, args.out, args.db, args.program, args.province
             )
+        elif args.command == "history":
+            status, message = _history(args)
         elif args.command == "demo":
             status, message = _demo(args.out, args.seed, args.db)
         else:

@@ -1,0 +1,218 @@
+"""Anomaly checks: records that are each valid but do not add up together.
+
+They do not stop a step (the stage rules decide that); they are what an auditor asks about:
+one NIK enrolled twice, premiums for more workers than enrolled, transfers above the
+allocation, cover nobody paid for, premiums paid by a village that never received money.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import pandas as pd
+
+from rantai.records import SOURCES, CoverageStatus, FundingSource, mask_nik
+
+ANOMALY_COLUMNS = ["check", "program_id", "unit_code", "subject", "observed", "expected", "detail"]
+
+# The checks, in the order they are listed.
+NIK_ENROLLED_TWICE = "NIK_ENROLLED_TWICE"
+PAID_MORE_THAN_ENROLLED = "PAID_MORE_THAN_ENROLLED"
+TRANSFER_ABOVE_ALLOCATION = "TRANSFER_ABOVE_ALLOCATION"
+COVERAGE_WITHOUT_PAYMENT = "COVERAGE_WITHOUT_PAYMENT"
+PAYMENT_WITHOUT_TRANSFER = "PAYMENT_WITHOUT_TRANSFER"
+CHECKS = (
+    NIK_ENROLLED_TWICE,
+    PAID_MORE_THAN_ENROLLED,
+    TRANSFER_ABOVE_ALLOCATION,
+    COVERAGE_WITHOUT_PAYMENT,
+    PAYMENT_WITHOUT_TRANSFER,
+)
+
+
+def _known(frames: Mapping[str, pd.DataFrame], name: str, as_of: pd.Timestamp) -> pd.DataFrame:
+    frame = frames.get(name)
+    if frame is None or frame.empty:
+        return pd.DataFrame(columns=SOURCES[name].columns)
+    date = SOURCES[name].known_date
+    return frame if date is None else frame[pd.to_datetime(frame[date]) <= as_of]
+
+
+def _unit_of_village(village: pd.Series, funding: pd.Series) -> pd.Series:
+    """A worker's unit: the village, or its district for an APBD programme."""
+    village = village.astype(str)
+    return village.where(funding != FundingSource.APBD.value, village.str.slice(0, 5))
+
+
+def _without(rows: pd.DataFrame, others: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    """Rows whose key has no match in `others`."""
+    marked = rows.merge(others[key].drop_duplicates(), on=key, how="left", indicator=True)
+    return marked[marked["_merge"] == "left_only"].drop(columns="_merge")
+
+
+def _frame(rows: pd.DataFrame, check: str) -> pd.DataFrame:
+    rows = rows.assign(check=check)
+    return rows.reindex(columns=ANOMALY_COLUMNS)
+
+
+def find_anomalies(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> pd.DataFrame:
+    """Every anomaly on `as_of`, NIKs masked, sorted by check, programme, unit and subject."""
+    day = pd.Timestamp(as_of)
+    programs = _known(frames, "programs", day)
+    funding = programs.set_index("program_id")["funding_source"].astype(str)
+    allocations = _known(frames, "allocations", day)
+    enrollments = _known(frames, "enrollments", day)
+    payments = _known(frames, "premium_payments", day)
+    coverage = _known(frames, "coverage", day)
+    found = []
+
+    twice = enrollments[enrollments.duplicated("nik", keep=False)]
+    if len(twice):
+        grouped = twice.groupby("nik").agg(
+            programs=("program_id", lambda s: ", ".join(sorted(set(s)))),
+            villages=("village_code", lambda s: ", ".join(sorted(set(s)))),
+            n=("program_id", "size"),
+        )
+        found.append(
+            _frame(
+                pd.DataFrame(
+                    {
+                        "program_id": grouped["programs"],
+                        "unit_code": grouped["villages"],
+                        "subject": [mask_nik(n) for n in grouped.index],
+                        "observed": grouped["n"],
+                        "expected": 1,
+                        "detail": "the same NIK is enrolled "
+                        + grouped["n"].astype(str)
+                        + " times (programmes: "
+                        + grouped["programs"]
+                        + "; villages: "
+                        + grouped["villages"]
+                        + ")",
+                    }
+                ).reset_index(drop=True),
+                NIK_ENROLLED_TWICE,
+            )
+        )
+
+    enrolled_unit = _unit_of_village(
+        enrollments["village_code"], enrollments["program_id"].map(funding)
+    )
+    enrolled = (
+        enrollments.assign(unit_code=enrolled_unit)
+        .groupby(["program_id", "unit_code"])["nik"]
+        .nunique()
+        .rename("enrolled")
+    )
+    paid = payments.groupby(["program_id", "payer_code"])["workers_count"].sum()
+    paid.index = paid.index.set_names(["program_id", "unit_code"])
+    both = pd.concat([paid.rename("paid"), enrolled], axis=1).fillna(0).astype("int64")
+    over = both[both["paid"] > both["enrolled"]].reset_index()
+    if len(over):
+        found.append(
+            _frame(
+                over.assign(
+                    subject=over["unit_code"],
+                    observed=over["paid"],
+                    expected=over["enrolled"],
+                    detail="premiums paid for "
+                    + over["paid"].astype(str)
+                    + " workers, "
+                    + over["enrolled"].astype(str)
+                    + " enrolled",
+                ),
+                PAID_MORE_THAN_ENROLLED,
+            )
+        )
+
+    allocated = allocations.groupby(["program_id", "unit_code"])["allocated_amount"].sum()
+    allocated_district = (
+        allocations.assign(district=allocations["unit_code"].astype(str).str.slice(0, 5))
+        .groupby(["program_id", "district"])["allocated_amount"]
+        .sum()
+    )
+    for name, column, allocation in (
+        ("district_transfers", "district_code", allocated_district),
+        ("village_transfers", "village_code", allocated),
+    ):
+        sent = _known(frames, name, day).groupby(["program_id", column])["amount"].sum()
+        sent.index = sent.index.set_names(["program_id", "unit_code"])
+        allocation = allocation.copy()
+        allocation.index = allocation.index.set_names(["program_id", "unit_code"])
+        pair = pd.concat([sent.rename("sent"), allocation.rename("allocated")], axis=1)
+        pair = pair.fillna(0).astype("int64")
+        above = pair[pair["sent"] > pair["allocated"]].reset_index()
+        if len(above):
+            found.append(
+                _frame(
+                    above.assign(
+                        subject=above["unit_code"],
+                        observed=above["sent"],
+                        expected=above["allocated"],
+                        detail=name.replace("_", " ")
+                        + " total "
+                        + above["sent"].astype(str)
+                        + " above the allocation of "
+                        + above["allocated"].astype(str),
+                    ),
+                    TRANSFER_ABOVE_ALLOCATION,
+                )
+            )
+
+    active = coverage[
+        (coverage["status"].astype(str) == CoverageStatus.AKTIF.value)
+        & (pd.to_datetime(coverage["coverage_end"]) >= day)
+    ]
+    covered = active.merge(
+        enrollments[["nik", "program_id", "village_code"]], on=["nik", "program_id"]
+    )
+    covered = covered.assign(
+        unit_code=_unit_of_village(covered["village_code"], covered["program_id"].map(funding))
+    )
+    payers = payments[["program_id", "payer_code"]].rename(columns={"payer_code": "unit_code"})
+    unpaid = _without(covered, payers, ["program_id", "unit_code"])
+    if len(unpaid):
+        counts = unpaid.groupby(["program_id", "unit_code"])["nik"].nunique().reset_index()
+        found.append(
+            _frame(
+                counts.assign(
+                    subject=counts["unit_code"],
+                    observed=counts["nik"],
+                    expected=0,
+                    detail=counts["nik"].astype(str)
+                    + " workers covered (AKTIF) where no premium payment is recorded",
+                ),
+                COVERAGE_WITHOUT_PAYMENT,
+            )
+        )
+
+    bkbk = payments[payments["program_id"].map(funding) == FundingSource.BKBK.value]
+    received = _known(frames, "village_transfers", day)[["program_id", "village_code"]]
+    early = _without(
+        bkbk, received.rename(columns={"village_code": "payer_code"}), ["program_id", "payer_code"]
+    )
+    if len(early):
+        sums = early.groupby(["program_id", "payer_code"])["amount"].sum().reset_index()
+        found.append(
+            _frame(
+                sums.assign(
+                    unit_code=sums["payer_code"],
+                    subject=sums["payer_code"],
+                    observed=sums["amount"],
+                    expected=0,
+                    detail="premiums of "
+                    + sums["amount"].astype(str)
+                    + " paid by a village that has received no BKBK transfer",
+                ),
+                PAYMENT_WITHOUT_TRANSFER,
+            )
+        )
+
+    if not found:
+        return pd.DataFrame(columns=ANOMALY_COLUMNS)
+    result = pd.concat(found, ignore_index=True)
+    order = {c: i for i, c in enumerate(CHECKS)}
+    result = result.assign(_order=result["check"].map(order))
+    result = result.sort_values(["_order", "program_id", "unit_code", "subject"], kind="stable")
+    return result.drop(columns="_order").reset_index(drop=True)
