@@ -65,6 +65,7 @@ def stalls_frame(stalls: pd.DataFrame) -> pd.DataFrame:
     out = stalls.reindex(columns=STALL_COLUMNS).copy()
     for column in ("as_of", "start_date", "due_date", "first_flagged"):
         out[column] = out[column].map(_iso)
+    out["program_id"] = out["program_id"].map(_neutralise)
     return out
 
 

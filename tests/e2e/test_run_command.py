@@ -194,6 +194,8 @@ def test_same_input_twice_gives_the_same_files_but_status(tmp_path, db_url):
     assert [{**r, "status": ""} for r in one] == [{**r, "status": ""} for r in two]
     assert {r["status"] for r in two} == {"ONGOING"}
     assert (out1 / "quarantine.csv").read_bytes() == (out2 / "quarantine.csv").read_bytes()
+    summaries = [json.loads((o / "summary.json").read_text()) for o in (out1, out2)]
+    assert [{**s, "resolved": 0} for s in summaries][0] == {**summaries[1], "resolved": 0}
     with engine_for(db_url).connect() as conn:
         for table in history_tables.values():
             assert conn.execute(select(func.count()).select_from(table)).scalar() == 0
