@@ -1,0 +1,104 @@
+"""The source systems Rantai reads, one client each, and which contract files each one holds.
+
+- The provincial treasury (BPKAD) fixes the programmes and their allocations by decree (SK) and
+  pays the districts: `programs`, `allocations`, `district_transfers`. Programmes live here
+  because the decree that creates a programme is the one that allocates its money.
+- The district treasury / village finance system pays the village accounts: `village_transfers`.
+- BPJS Ketenagakerjaan registers workers, receives the premiums (iuran) and reports cover:
+  `enrollments`, `premium_payments`, `coverage`.
+
+All three speak the same JSON API (`docs/openapi.yaml`) at one base URL by default; each can
+have its own URL and token in the settings (`RANTAI_TREASURY_URL`, `RANTAI_BPJS_TOKEN`, ...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import SecretStr
+
+from connectors.http import RetryPolicy, SourceClient, public_url
+from rantai.records import SOURCES
+from rantai.settings import Settings
+
+
+class ProvincialTreasury(SourceClient):
+    """The provincial treasury: programmes, allocations and transfers to districts."""
+
+    system = "treasury"
+    title = "the provincial treasury"
+    collections = ("programs", "allocations", "district_transfers")
+
+
+class VillageFinance(SourceClient):
+    """The district treasury / village finance system: transfers to village accounts."""
+
+    system = "village_finance"
+    title = "the village finance system"
+    collections = ("village_transfers",)
+
+
+class BpjsKetenagakerjaan(SourceClient):
+    """BPJS Ketenagakerjaan: enrollments, premium payments and the cover it reports."""
+
+    system = "bpjs"
+    title = "BPJS Ketenagakerjaan"
+    collections = ("enrollments", "premium_payments", "coverage")
+
+
+SYSTEMS: tuple[type[SourceClient], ...] = (ProvincialTreasury, VillageFinance, BpjsKetenagakerjaan)
+
+
+def system_for(source: str) -> type[SourceClient]:
+    """The system that holds a contract file."""
+    for system in SYSTEMS:
+        if source in system.collections:
+            return system
+    raise KeyError(f"no source system holds {source!r}")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where one contract file is fetched from, and with which token."""
+
+    source: str
+    system: type[SourceClient]
+    url: str
+    token: SecretStr | None
+
+    def __repr__(self) -> str:
+        # The token stays out of reprs (Prefect may log a task's inputs on failure).
+        return f"Endpoint({self.source!r}, {self.system.system!r}, {self.url!r})"
+
+
+def endpoints(location: str, settings: Settings, token: SecretStr | None = None) -> list[Endpoint]:
+    """Every contract file's endpoint: the system's own URL and token if set, else the shared ones."""
+    found = []
+    for source in SOURCES:
+        system = system_for(source)
+        url = getattr(settings, f"{system.system}_url") or location
+        own_token = getattr(settings, f"{system.system}_token")
+        found.append(Endpoint(source, system, public_url(url), own_token or token))
+    return found
+
+
+def retry_policy(settings: Settings) -> RetryPolicy:
+    """The connector's retry policy from the settings."""
+    return RetryPolicy(
+        max_attempts=settings.source_max_attempts,
+        backoff_seconds=settings.source_backoff_seconds,
+        max_backoff_seconds=settings.source_max_backoff_seconds,
+        max_retry_after_seconds=settings.source_max_retry_after_seconds,
+    )
+
+
+def client_for(endpoint: Endpoint, settings: Settings) -> SourceClient:
+    """A client for an endpoint's system, tuned by the settings."""
+    return endpoint.system(
+        endpoint.url,
+        endpoint.token,
+        connect_timeout=settings.source_connect_timeout,
+        read_timeout=settings.source_read_timeout,
+        page_size=settings.source_page_size,
+        retry=retry_policy(settings),
+    )

@@ -1,0 +1,53 @@
+"""docs/openapi.yaml says what the simulator serves and the client reads: one collection per
+contract file with the contract's fields, and pages that validate against its schemas."""
+
+from __future__ import annotations
+
+import jsonschema
+import requests
+import yaml
+
+from connectors.simulator import Misbehaviour, running
+from rantai.records import SOURCES
+from tests.chain_folders import first_load
+from tests.simulated import REPO
+
+DOC = yaml.safe_load((REPO / "docs" / "openapi.yaml").read_text(encoding="utf-8"))
+
+
+def schema(name: str) -> dict:
+    # $refs point into the document's components: validate against the whole document.
+    return {"components": DOC["components"], "$ref": f"#/components/schemas/{name}"}
+
+
+def title(source: str) -> str:
+    return "".join(w.capitalize() for w in source.split("_"))
+
+
+def test_one_collection_per_contract_file_with_the_contracts_fields():
+    assert [p for p in DOC["paths"] if p.startswith("/v1/")] == [f"/v1/{s}" for s in SOURCES]
+    for name, source in SOURCES.items():
+        record = DOC["components"]["schemas"][f"{title(name)}Record"]
+        assert list(record["properties"]) == source.columns, name
+        assert record["required"] == source.required_columns, name
+    assert DOC["paths"]["/health"]["get"]["security"] == []
+
+
+def test_the_simulators_answers_follow_the_document(tmp_path):
+    first_load(tmp_path)
+    headers = {"Authorization": "Bearer t"}
+    with running(tmp_path, "t", Misbehaviour(script=("http-429",))) as (url, _):
+        limited = requests.get(f"{url}/v1/programs", headers=headers)
+        assert limited.status_code == 429 and limited.headers["Retry-After"].isdigit()
+        jsonschema.validate(limited.json(), schema("Error"))
+        for name in SOURCES:
+            page = requests.get(f"{url}/v1/{name}", params={"limit": 2}, headers=headers).json()
+            jsonschema.validate(page, schema(f"{title(name)}Page"))
+            assert (page["next"] is not None) == (page["total"] > 2)
+            assert len(page["records"]) == min(2, page["total"])
+        refused = requests.get(f"{url}/v1/programs")
+        assert refused.status_code == 401 and refused.headers["WWW-Authenticate"] == "Bearer"
+        jsonschema.validate(refused.json(), schema("Error"))
+        jsonschema.validate(requests.get(f"{url}/health").json(), schema("Health"))
+        bad = requests.get(f"{url}/v1/programs", params={"limit": 0}, headers=headers)
+        assert bad.status_code == 400
