@@ -1,0 +1,141 @@
+"""The Monev report: where the money and the protection stand, for a meeting of the BPJS branch,
+Disnaker, DPMD and village heads. `write_report` reads the store and writes report.html (one
+self-contained page, A4) and report.xlsx (every table in full).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Connection, select
+
+from rantai.monev.data import (
+    Monev,
+    covered_workers,
+    district_funnel,
+    known_records,
+    money_at_rest,
+    program_funnel,
+    stage_delays,
+    stall_losses,
+    stalled_steps,
+    totals,
+    unprotected_history,
+    village_league,
+    waiting_steps,
+)
+from rantai.regions import load_gazetteer
+from rantai.scope import Scope, restrict
+from rantai.stages import evaluate
+from rantai.store.engine import engine_for
+from rantai.store.flags import read_flags
+from rantai.store.queries import read_frames
+from rantai.store.schema import flag_events, runs
+
+__all__ = ["Monev", "NothingToReport", "ReportFiles", "assemble", "read_monev", "write_report"]
+
+
+class NothingToReport(ValueError):
+    """The store holds no programme in the report's scope."""
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """What `write_report` wrote."""
+
+    html: Path
+    xlsx: Path
+    monev: Monev
+
+
+def assemble(
+    frames: Mapping[str, pd.DataFrame],
+    as_of: dt.date,
+    scope: Scope,
+    flags: pd.DataFrame,
+    run_log: pd.DataFrame,
+    events: pd.DataFrame,
+    names: Mapping[str, str],
+) -> Monev:
+    """Every table of the report from the sources' records and the flag history."""
+    evaluation = restrict(evaluate(frames, as_of), scope)
+    known = known_records(frames, as_of)
+    covered = covered_workers(known, as_of)
+    programs = program_funnel(evaluation, known, names)
+    districts = district_funnel(known, covered, names)
+    if not scope.is_everything:
+        districts = districts.loc[scope.unit_mask(districts, "district_code")].reset_index(
+            drop=True
+        )
+    waiting = waiting_steps(evaluation)
+    stalls = stalled_steps(evaluation.stalls, flags, names)
+    losses = stall_losses(stalls, names)
+    resting = money_at_rest(evaluation, as_of)
+    league = village_league(evaluation, known, covered, as_of, names)
+    history = unprotected_history(run_log, events, scope, as_of)
+    if len(history) and history["as_of"].iloc[-1] == as_of:
+        # Flags remember the workers of a step as it was flagged; on the report's own date
+        # the evaluation knows them as they are now, as the rest of the report shows them.
+        last = history.index[-1]
+        history.loc[last, "open_steps"] = len(stalls)
+        history.loc[last, "workers"] = int(losses["workers"].sum()) if len(losses) else 0
+    return Monev(
+        as_of=as_of,
+        scope=scope,
+        programs=programs,
+        districts=districts,
+        waiting=waiting,
+        delays=stage_delays(waiting, names),
+        money_at_rest=resting,
+        history=history,
+        losses=losses,
+        league=league,
+        stalls=stalls,
+        totals=totals(programs, stalls, losses, resting, league),
+    )
+
+
+def read_monev(conn: Connection, as_of: dt.date, scope: Scope) -> Monev:
+    """The report's tables from the store (read only: the report changes nothing)."""
+    frames = read_frames(conn, scope)
+    if frames["programs"].empty:
+        raise NothingToReport(f"no programme in the store for {scope.label()}")
+    run_log = pd.read_sql(
+        select(runs.c.run_id, runs.c.as_of, runs.c.started_at).where(
+            runs.c.finished_at.is_not(None)
+        ),
+        conn,
+    )
+    events = pd.read_sql(
+        select(
+            flag_events.c.run_id,
+            flag_events.c.program_id,
+            flag_events.c.unit_code,
+            flag_events.c.stage,
+            flag_events.c.event,
+            flag_events.c.workers_affected,
+        ).order_by(flag_events.c.event_id),
+        conn,
+    )
+    return assemble(frames, as_of, scope, read_flags(conn), run_log, events, load_gazetteer().names)
+
+
+def write_report(db_url: str, as_of: dt.date, out_dir: Path, scope: Scope) -> ReportFiles:
+    """Write report.html and report.xlsx for a scope as of a date into `out_dir`."""
+    from rantai.monev.html import render_html
+    from rantai.monev.xlsx import write_xlsx
+
+    with engine_for(db_url).connect() as conn:
+        monev = read_monev(conn, as_of, scope)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html = out_dir / "report.html"
+    partial = out_dir / ".report.html.partial"
+    partial.write_text(render_html(monev), encoding="utf-8")
+    partial.replace(html)
+    xlsx = write_xlsx(monev, out_dir / ".report.xlsx.partial", load_gazetteer().names)
+    xlsx = xlsx.replace(out_dir / "report.xlsx")
+    return ReportFiles(html=html, xlsx=xlsx, monev=monev)

@@ -1,0 +1,360 @@
+"""report.html: one self-contained page (inline CSS and SVG, no scripts, nothing fetched) that
+opens offline and prints on A4, in Indonesian with an English switch."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from rantai.monev import charts
+from rantai.monev.data import AGE_BUCKETS, LEVELS, Monev, display_name
+from rantai.monev.labels import (
+    FUNDING,
+    FUNNEL,
+    GLOSSARY,
+    LEVEL_LABELS,
+    SEVERITY,
+    STAGES,
+    angka,
+    date_en,
+    persen,
+    rupiah_short,
+    tanggal,
+)
+from rantai.records import STAGE_ORDER
+from rantai.regions import load_gazetteer
+from rantai.report import rupiah
+
+# The HTML shows the worst of the long tables; report.xlsx has every row.
+STALLS_SHOWN = 60
+LEAGUE_SHOWN = 12
+RESTING_SHOWN = 8
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("rantai.monev", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        rupiah=rupiah, short=rupiah_short, angka=angka, tanggal=tanggal, tanggal_short=_short_date
+    )
+    return env
+
+
+def _short_date(day: Any) -> str:
+    if day is None or (not isinstance(day, str) and pd.isna(day)):
+        return "–"
+    return tanggal(pd.Timestamp(day).date(), short=True)
+
+
+def render_html(monev: Monev) -> str:
+    """The report as one HTML document."""
+    return _environment().get_template("report.html.j2").render(**_context(monev))
+
+
+def _scope_label(monev: Monev, names: dict[str, str]) -> tuple[str, str]:
+    parts_id, parts_en = [], []
+    if monev.scope.program_id:
+        parts_id.append(f"Program {monev.scope.program_id}")
+        parts_en.append(f"Programme {monev.scope.program_id}")
+    if monev.scope.province_code:
+        name = display_name(names, monev.scope.province_code)
+        parts_id.append(f"Provinsi {name}")
+        parts_en.append(f"{name} province")
+    if not parts_id:
+        provinces = sorted({display_name(names, c) for c in monev.programs["province_code"]})
+        parts_id.append("Semua program · " + ", ".join(provinces))
+        parts_en.append("All programmes · " + ", ".join(provinces))
+    return " · ".join(parts_id), " · ".join(parts_en)
+
+
+def _kpis(monev: Monev) -> list[dict[str, Any]]:
+    t = monev.totals
+    allocated = t["allocated"]
+    return [
+        {
+            "value": rupiah_short(allocated),
+            "label": ("Dana dialokasikan", "Money allocated"),
+            "note": (
+                f"{persen(t['premiums_paid'], allocated)} sudah menjadi iuran",
+                f"{persen(t['premiums_paid'], allocated)} paid as premiums",
+            ),
+            "tone": "money",
+        },
+        {
+            "value": rupiah_short(t["money_at_rest"]),
+            "label": ("Dana mengendap", "Money at rest"),
+            "note": (
+                "di provinsi, kabupaten/kota dan desa",
+                "at province, districts and villages",
+            ),
+            "tone": "warn",
+        },
+        {
+            "value": angka(t["workers_active"]),
+            "label": ("Pekerja terlindungi", "Workers covered"),
+            "note": (
+                f"dari {angka(t['workers_targeted'])} target ({persen(t['workers_active'], t['workers_targeted'])})",
+                f"of {angka(t['workers_targeted'])} targeted ({persen(t['workers_active'], t['workers_targeted'])})",
+            ),
+            "tone": "good",
+        },
+        {
+            "value": angka(t["workers_in_stalls"]),
+            "label": ("Pekerja di langkah macet", "Workers in stalled steps"),
+            "note": (
+                f"{angka(t['worker_days_lost'])} hari-pekerja tanpa perlindungan",
+                f"{angka(t['worker_days_lost'])} worker-days without cover",
+            ),
+            "tone": "bad",
+        },
+        {
+            "value": angka(t["stalled_steps"]),
+            "label": ("Langkah macet", "Stalled steps"),
+            "note": (
+                f"{angka(t['critical_steps'])} kritis · {rupiah_short(t['amount_at_stake'])} tertahan",
+                f"{angka(t['critical_steps'])} critical · {rupiah_short(t['amount_at_stake'])} held up",
+            ),
+            "tone": "bad",
+        },
+        {
+            "value": f"{angka(t['villages_covered'])} / {angka(t['villages_with_money'])}",
+            "label": ("Desa tuntas", "Villages done"),
+            "note": (
+                "desa yang menerima dana dan semua pekerjanya aktif",
+                "villages with money and every worker paid for active",
+            ),
+            "tone": "good",
+        },
+    ]
+
+
+def _findings(monev: Monev) -> list[tuple[str, str]]:
+    """A few sentences for the top of the meeting: where the money waits, which step stalls
+    most, the village to reward and the one to visit, and the trend since the last run."""
+    findings = []
+    resting = monev.money_at_rest
+    if len(resting):
+        by_level = resting.groupby("level")["amount"].sum()
+        level = str(by_level.idxmax())
+        mine = resting.loc[resting["level"] == level]
+        total, places = int(mine["amount"].sum()), int(mine["holder_code"].nunique())
+        old = persen(int(mine.loc[mine["days"] > 90, "amount"].sum()), total)
+        where_id, where_en = {
+            "province": ("di provinsi", "at the province"),
+            "district": (f"di {angka(places)} kabupaten/kota", f"at {angka(places)} districts"),
+            "village": (f"di {angka(places)} desa", f"in {angka(places)} villages"),
+        }[level]
+        findings.append(
+            (
+                f"{rupiah_short(total)} mengendap {where_id}; {old} di antaranya sudah lebih "
+                "dari 90 hari.",
+                f"{rupiah_short(total)} is at rest {where_en}; {old} of it for over 90 days.",
+            )
+        )
+    stalls = monev.stalls
+    if len(stalls):
+        by_stage = stalls.groupby("stage").agg(
+            steps=("unit_code", "size"), money=("amount_at_stake", "sum")
+        )
+        stage = str(by_stage["steps"].idxmax())
+        row = by_stage.loc[stage]
+        label = STAGES[stage]
+        findings.append(
+            (
+                f"Tahap paling banyak macet: {label[0].lower()}, {angka(int(row['steps']))} "
+                f"langkah, {rupiah_short(int(row['money']))} tertahan.",
+                f"The step that stalls most: {label[1].lower()}, {angka(int(row['steps']))} "
+                f"times, {rupiah_short(int(row['money']))} held up.",
+            )
+        )
+    league = monev.league
+    best = league.loc[league["fastest_rank"] == 1]
+    if len(best):
+        r = best.iloc[0]
+        findings.append(
+            (
+                f"Tercepat: Desa {r['village_name']} (Kec. {r['subdistrict_name']}, "
+                f"{r['district_name']}), {r['days']} hari dari dana diterima sampai "
+                f"{angka(r['workers_active'])} pekerja terlindungi.",
+                f"Fastest: {r['village_name']} village ({r['subdistrict_name']}, "
+                f"{r['district_name']}), {r['days']} days from money received to "
+                f"{angka(r['workers_active'])} workers covered.",
+            )
+        )
+    waiting = league.loc[league["stalled_stage"] != ""].sort_values("slowest_rank")
+    if len(waiting):
+        r = waiting.iloc[0]
+        findings.append(
+            (
+                f"Perlu dikunjungi: Desa {r['village_name']} (Kec. {r['subdistrict_name']}, "
+                f"{r['district_name']}), {r['days']} hari sejak dana diterima, "
+                f"{angka(r['workers_waiting'])} pekerja belum terlindungi.",
+                f"To visit: {r['village_name']} village ({r['subdistrict_name']}, "
+                f"{r['district_name']}), {r['days']} days since the money arrived, "
+                f"{angka(r['workers_waiting'])} workers not covered.",
+            )
+        )
+    history = monev.history
+    if len(history) >= 2:
+        before, now = history.iloc[-2], history.iloc[-1]
+        day = before["as_of"]
+        change = int(now["workers"]) - int(before["workers"])
+        findings.append(
+            (
+                f"Sejak {tanggal(day)}: pekerja di langkah macet "
+                f"{'turun' if change < 0 else 'naik' if change > 0 else 'tetap'} "
+                f"dari {angka(before['workers'])} menjadi {angka(now['workers'])}.",
+                f"Since {date_en(day)}: workers in stalled steps "
+                f"{'down' if change < 0 else 'up' if change > 0 else 'unchanged'} "
+                f"from {angka(before['workers'])} to {angka(now['workers'])}.",
+            )
+        )
+    return findings
+
+
+def _heatmap(monev: Monev, stages: list[str]) -> list[dict[str, Any]]:
+    """Rows of the delays table: per (programme, district), each stage's median wait vs its SLA."""
+    rows = []
+    delays = monev.delays
+    for (program_id, district), group in delays.groupby(
+        ["program_id", "district_code"], sort=False
+    ):
+        cells: list[dict[str, Any] | None] = []
+        by_stage = group.set_index("stage")
+        for stage in stages:
+            if stage not in by_stage.index:
+                cells.append(None)
+                continue
+            r = by_stage.loc[stage]
+            ratio = float(r["median_days"]) / max(int(r["sla_days"]), 1)
+            tone = (
+                "ok" if ratio <= 1 else "late" if ratio <= 2 else "bad" if ratio <= 4 else "worst"
+            )
+            cells.append(
+                {
+                    "median": int(r["median_days"]),
+                    "max": int(r["max_days"]),
+                    "waiting": int(r["waiting"]),
+                    "stalled": int(r["stalled"]),
+                    "sla": int(r["sla_days"]),
+                    "tone": tone,
+                }
+            )
+        rows.append(
+            {
+                "program_id": program_id,
+                "district": group["district_name"].iloc[0] or district,
+                "code": district,
+                "cells": cells,
+            }
+        )
+    return rows
+
+
+def _context(monev: Monev) -> dict[str, Any]:
+    names = load_gazetteer().names
+    scope_id, scope_en = _scope_label(monev, names)
+    # The biggest programme first: it is what the meeting is about.
+    programs = monev.programs.sort_values(
+        ["allocated", "program_id"], ascending=[False, True]
+    ).to_dict(orient="records")
+    for program in programs:
+        program["svg"] = Markup(charts.funnel(program))
+        program["funding"] = FUNDING.get(
+            str(program["funding_source"]), (program["funding_source"],) * 2
+        )
+    stages = [s for s in STAGE_ORDER if s in set(monev.waiting["stage"])] or list(STAGE_ORDER)
+    histograms = [
+        Markup(charts.waiting_histogram(monev.waiting.loc[monev.waiting["stage"] == s], STAGES[s]))
+        for s in stages
+    ]
+    resting = monev.money_at_rest
+    resting_by_level = []
+    for level in LEVELS:
+        mine = resting.loc[resting["level"] == level]
+        resting_by_level.append(
+            {
+                "label": LEVEL_LABELS[level],
+                "amount": int(mine["amount"].sum()),
+                "places": int(mine["holder_code"].nunique()),
+                "ages": [
+                    int(mine.loc[mine["age"] == label, "amount"].sum()) for _, label in AGE_BUCKETS
+                ],
+                "oldest": int(mine["days"].max()) if len(mine) else 0,
+            }
+        )
+    resting_groups = []
+    for level in LEVELS:
+        # Big sums that have sat long first: a day-old transfer is not yet a problem.
+        mine = resting.loc[resting["level"] == level]
+        largest = mine.assign(_weight=mine["amount"] * mine["days"]).sort_values(
+            ["_weight", "amount"], ascending=False
+        )
+        rows = [
+            {
+                "holder": display_name(names, r.holder_code) or r.holder_code,
+                "code": r.holder_code,
+                "district": display_name(names, r.district_code) if level != "district" else "",
+                "program_id": r.program_id,
+                "amount": int(r.amount),
+                "since": r.since,
+                "days": int(r.days),
+            }
+            for r in largest.head(RESTING_SHOWN).itertuples(index=False)
+        ]
+        if rows:
+            resting_groups.append(
+                {"label": LEVEL_LABELS[level], "rows": rows, "more": len(largest) - len(rows)}
+            )
+    league = monev.league
+    fastest = (
+        league.loc[league["fastest_rank"].notna()].sort_values("fastest_rank").head(LEAGUE_SHOWN)
+    )
+    slowest = league.sort_values("slowest_rank").head(LEAGUE_SHOWN)
+    stalls = monev.stalls.head(STALLS_SHOWN)
+    history = monev.history
+    return {
+        "as_of_id": tanggal(monev.as_of),
+        "as_of_en": date_en(monev.as_of),
+        "as_of_iso": monev.as_of.isoformat(),
+        "scope_id": scope_id,
+        "scope_en": scope_en,
+        "kpis": _kpis(monev),
+        "findings": _findings(monev),
+        "totals": monev.totals,
+        "programs": programs,
+        "funnel_labels": FUNNEL,
+        "districts": monev.districts.to_dict(orient="records"),
+        "district_totals": {
+            c: int(monev.districts[c].sum()) for c in FUNNEL if c in monev.districts
+        },
+        "stages": stages,
+        "stage_labels": STAGES,
+        "histograms": histograms,
+        "heatmap": _heatmap(monev, stages),
+        "resting_svg": Markup(charts.money_at_rest(resting)),
+        "resting_by_level": resting_by_level,
+        "age_labels": [label for _, label in AGE_BUCKETS],
+        "resting_groups": resting_groups,
+        "history_svg": Markup(charts.history(history)),
+        "history": history.to_dict(orient="records"),
+        "losses_svg": Markup(charts.worker_days(monev.losses)),
+        "fastest": fastest.to_dict(orient="records"),
+        "slowest": slowest.to_dict(orient="records"),
+        "league_size": len(league),
+        "stalls": stalls.to_dict(orient="records"),
+        "stalls_total": len(monev.stalls),
+        "stalls_shown": len(stalls),
+        "severity": SEVERITY,
+        "glossary": GLOSSARY,
+    }

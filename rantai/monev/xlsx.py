@@ -1,0 +1,321 @@
+"""report.xlsx: every table of the report in full, one sheet each, for whoever keeps the
+spreadsheet: rupiah formatted, header row frozen, filters on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from rantai.monev.data import Monev
+from rantai.monev.labels import LEVEL_LABELS, SEVERITY, STAGES
+
+RUPIAH_FORMAT = '"Rp"#,##0'
+COUNT_FORMAT = "#,##0"
+DATE_FORMAT = "yyyy-mm-dd"
+_HEADER_FILL = PatternFill("solid", fgColor="0B4F5C")
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+
+RUPIAH, COUNT, DATE, TEXT = "rupiah", "count", "date", "text"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet: where its values come from, its header and its kind."""
+
+    source: str
+    header: str
+    kind: str = TEXT
+    convert: Callable[[Any], Any] | None = None
+
+
+def _id(pair: dict[str, tuple[str, str]]) -> Callable[[Any], Any]:
+    return lambda v: pair.get(str(v), (v,))[0] if v is not None else None
+
+
+FUNNEL_SHEET = [
+    Column("allocated", "Dialokasikan (Rp)", RUPIAH),
+    Column("transferred_to_districts", "Diterima kabupaten/kota (Rp)", RUPIAH),
+    Column("transferred_to_villages", "Diterima desa (Rp)", RUPIAH),
+    Column("premiums_paid", "Iuran dibayar (Rp)", RUPIAH),
+    Column("workers_targeted", "Target pekerja", COUNT),
+    Column("workers_paid", "Pekerja dibayar iurannya", COUNT),
+    Column("workers_active", "Pekerja terlindungi (AKTIF)", COUNT),
+]
+
+SHEETS: list[tuple[str, str, list[Column]]] = [
+    (
+        "Program",
+        "programs",
+        [
+            Column("program_id", "Program"),
+            Column("name", "Nama program"),
+            Column("funding_source", "Sumber dana"),
+            Column("province_code", "Kode provinsi"),
+            Column("province_name", "Provinsi"),
+            *FUNNEL_SHEET,
+        ],
+    ),
+    (
+        "Kabupaten-Kota",
+        "districts",
+        [
+            Column("program_id", "Program"),
+            Column("funding_source", "Sumber dana"),
+            Column("district_code", "Kode kabupaten/kota"),
+            Column("district_name", "Kabupaten/Kota"),
+            *FUNNEL_SHEET,
+        ],
+    ),
+    (
+        "Keterlambatan",
+        "delays",
+        [
+            Column("program_id", "Program"),
+            Column("district_code", "Kode kabupaten/kota"),
+            Column("district_name", "Kabupaten/Kota"),
+            Column("stage", "Tahap", convert=_id(STAGES)),
+            Column("sla_days", "SLA (hari)", COUNT),
+            Column("waiting", "Langkah menunggu", COUNT),
+            Column("stalled", "Langkah macet", COUNT),
+            Column("median_days", "Median hari menunggu", COUNT),
+            Column("max_days", "Terlama (hari)", COUNT),
+        ],
+    ),
+    (
+        "Dana Mengendap",
+        "money_at_rest",
+        [
+            Column("level", "Tingkat", convert=_id(LEVEL_LABELS)),
+            Column("program_id", "Program"),
+            Column("holder_code", "Kode pemegang dana"),
+            Column("holder_name", "Pemegang dana"),
+            Column("district_code", "Kode kabupaten/kota"),
+            Column("amount", "Dana mengendap (Rp)", RUPIAH),
+            Column("since", "Sejak", DATE),
+            Column("days", "Hari", COUNT),
+            Column("age", "Lama (hari)"),
+        ],
+    ),
+    (
+        "Riwayat",
+        "history",
+        [
+            Column("as_of", "Tanggal run", DATE),
+            Column("open_steps", "Langkah macet", COUNT),
+            Column("workers", "Pekerja di langkah macet", COUNT),
+            Column("opened", "Ditandai baru", COUNT),
+            Column("resolved", "Selesai", COUNT),
+        ],
+    ),
+    (
+        "Hari-Pekerja",
+        "losses",
+        [
+            Column("program_id", "Program"),
+            Column("district_code", "Kode kabupaten/kota"),
+            Column("district_name", "Kabupaten/Kota"),
+            Column("stalled_steps", "Langkah macet", COUNT),
+            Column("workers", "Pekerja di langkah macet", COUNT),
+            Column("worker_days", "Hari-pekerja tanpa perlindungan", COUNT),
+        ],
+    ),
+    (
+        "Desa Tercepat",
+        "fastest",
+        [
+            Column("fastest_rank", "Peringkat", COUNT),
+            Column("unit_code", "Kode desa"),
+            Column("village_name", "Desa"),
+            Column("subdistrict_name", "Kecamatan"),
+            Column("district_name", "Kabupaten/Kota"),
+            Column("program_id", "Program"),
+            Column("money_received", "Dana diterima", DATE),
+            Column("covered_on", "Terlindungi", DATE),
+            Column("days", "Hari", COUNT),
+            Column("workers_active", "Pekerja aktif", COUNT),
+        ],
+    ),
+    (
+        "Desa Terlambat",
+        "slowest",
+        [
+            Column("slowest_rank", "Peringkat", COUNT),
+            Column("unit_code", "Kode desa"),
+            Column("village_name", "Desa"),
+            Column("subdistrict_code", "Kode kecamatan"),
+            Column("subdistrict_name", "Kecamatan"),
+            Column("district_code", "Kode kabupaten/kota"),
+            Column("district_name", "Kabupaten/Kota"),
+            Column("program_id", "Program"),
+            Column("money_received", "Dana diterima", DATE),
+            Column("covered_on", "Terlindungi", DATE),
+            Column("days", "Hari", COUNT),
+            Column("covered", "Tuntas", convert=lambda v: "ya" if v else "belum"),
+            Column("workers_targeted", "Target pekerja", COUNT),
+            Column("workers_paid", "Pekerja dibayar iurannya", COUNT),
+            Column("workers_active", "Pekerja aktif", COUNT),
+            Column("workers_waiting", "Pekerja belum aktif", COUNT),
+            Column("premium_due", "Iuran seharusnya (Rp)", RUPIAH),
+            Column("premium_paid", "Iuran dibayar (Rp)", RUPIAH),
+            Column("stalled_stage", "Tertahan di", convert=_id(STAGES)),
+        ],
+    ),
+    (
+        "Langkah Macet",
+        "stalls",
+        [
+            Column("severity", "Tingkat", convert=_id(SEVERITY)),
+            Column("stage", "Tahap", convert=_id(STAGES)),
+            Column("program_id", "Program"),
+            Column("funding_source", "Sumber dana"),
+            Column("district_code", "Kode kabupaten/kota"),
+            Column("district_name", "Kabupaten/Kota"),
+            Column("unit_code", "Kode unit"),
+            Column("unit_name", "Desa / unit"),
+            Column("subdistrict_name", "Kecamatan"),
+            Column("start_date", "Mulai", DATE),
+            Column("due_date", "Jatuh tempo", DATE),
+            Column("days_waiting", "Hari menunggu", COUNT),
+            Column("days_overdue", "Hari terlambat", COUNT),
+            Column("amount_at_stake", "Dana tertahan (Rp)", RUPIAH),
+            Column("workers_affected", "Pekerja terdampak", COUNT),
+            Column("first_flagged", "Ditandai sejak", DATE),
+        ],
+    ),
+]
+
+
+def _tables(monev: Monev, names: dict[str, str]) -> dict[str, pd.DataFrame]:
+    from rantai.monev.data import display_name
+
+    league = monev.league
+    resting = monev.money_at_rest.copy()
+    resting["holder_name"] = resting["holder_code"].map(lambda c: display_name(names, c))
+    return {
+        "programs": monev.programs,
+        "districts": monev.districts,
+        "delays": monev.delays,
+        "money_at_rest": resting,
+        "history": monev.history,
+        "losses": monev.losses,
+        "fastest": league.loc[league["fastest_rank"].notna()].sort_values("fastest_rank"),
+        "slowest": league.sort_values("slowest_rank"),
+        "stalls": monev.stalls,
+    }
+
+
+def _cell(value: Any, kind: str) -> Any:
+    if value is None or (not isinstance(value, str | bool) and pd.isna(value)):
+        return None
+    if kind == DATE:
+        if isinstance(value, dt.datetime | pd.Timestamp):
+            return pd.Timestamp(value).date()
+        return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    if kind in (RUPIAH, COUNT):
+        return int(value)
+    return value.item() if hasattr(value, "item") else value
+
+
+def write_xlsx(monev: Monev, path: Path, names: dict[str, str]) -> Path:
+    """Write report.xlsx: one sheet per table, every row.
+
+    Streamed (openpyxl's write-only mode): a national report has 75,000 villages.
+    """
+    book = Workbook(write_only=True)
+    _summary(book.create_sheet("Ringkasan"), monev)
+    tables = _tables(monev, names)
+    for title, key, columns in SHEETS:
+        _sheet(book.create_sheet(title), tables[key], columns)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+def _summary(sheet: Any, monev: Monev) -> None:
+    rows: Sequence[tuple[str, Any, str]] = [
+        ("Tanggal laporan", monev.as_of, DATE),
+        ("Cakupan", monev.scope.label(), TEXT),
+        ("Dialokasikan (Rp)", monev.totals["allocated"], RUPIAH),
+        ("Diterima kabupaten/kota (Rp)", monev.totals["transferred_to_districts"], RUPIAH),
+        ("Diterima desa (Rp)", monev.totals["transferred_to_villages"], RUPIAH),
+        ("Iuran dibayar (Rp)", monev.totals["premiums_paid"], RUPIAH),
+        ("Dana mengendap (Rp)", monev.totals["money_at_rest"], RUPIAH),
+        ("Target pekerja", monev.totals["workers_targeted"], COUNT),
+        ("Pekerja dibayar iurannya", monev.totals["workers_paid"], COUNT),
+        ("Pekerja terlindungi (AKTIF)", monev.totals["workers_active"], COUNT),
+        ("Pekerja di langkah macet", monev.totals["workers_in_stalls"], COUNT),
+        ("Hari-pekerja tanpa perlindungan", monev.totals["worker_days_lost"], COUNT),
+        ("Langkah macet", monev.totals["stalled_steps"], COUNT),
+        ("Langkah macet kritis", monev.totals["critical_steps"], COUNT),
+        ("Dana tertahan di langkah macet (Rp)", monev.totals["amount_at_stake"], RUPIAH),
+        ("Desa yang menerima dana", monev.totals["villages_with_money"], COUNT),
+        ("Desa tuntas", monev.totals["villages_covered"], COUNT),
+    ]
+    _sheet(
+        sheet,
+        pd.DataFrame([(label, value) for label, value, _ in rows], columns=["item", "value"]),
+        [Column("item", "Ukuran"), Column("value", "Nilai")],
+        formats=[kind for _, _, kind in rows],
+    )
+
+
+def _sheet(
+    sheet: Any, frame: pd.DataFrame, columns: list[Column], formats: list[str] | None = None
+) -> None:
+    """Header, rows and formats; widths, frozen header and filter go first (write-only)."""
+    rows: list[list[Any]] = []
+    kinds: list[list[str]] = []
+    values = {c.source: frame[c.source].tolist() if c.source in frame else [] for c in columns}
+    for i in range(len(frame)):
+        row, row_kinds = [], []
+        for c in columns:
+            value = values[c.source][i] if values[c.source] else None
+            if c.convert is not None and value is not None:
+                value = c.convert(value)
+            kind = formats[i] if formats and c.source == "value" else c.kind
+            row.append(_cell(value, kind))
+            row_kinds.append(kind)
+        rows.append(row)
+        kinds.append(row_kinds)
+    for j, c in enumerate(columns):
+        # Wide enough for the header or the first rows' values, whichever is wider.
+        seen = [
+            len(str(r[j])) + (6 if k[j] == RUPIAH else 2)
+            for r, k in zip(rows[:200], kinds, strict=False)
+            if r[j] is not None
+        ]
+        width = max([len(c.header) * 0.9, 10, *seen])
+        sheet.column_dimensions[get_column_letter(j + 1)].width = min(width, 48)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
+
+    header = []
+    for c in columns:
+        cell = WriteOnlyCell(sheet, value=c.header)
+        cell.fill, cell.font = _HEADER_FILL, _HEADER_FONT
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        header.append(cell)
+    sheet.append(header)
+    for row, row_kinds in zip(rows, kinds, strict=True):
+        cells: list[Any] = []
+        for value, kind in zip(row, row_kinds, strict=True):
+            number_format = _FORMATS.get(kind)
+            if number_format is None or value is None:
+                cells.append(value)
+                continue
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.number_format = number_format
+            cells.append(cell)
+        sheet.append(cells)
+
+
+_FORMATS = {RUPIAH: RUPIAH_FORMAT, COUNT: COUNT_FORMAT, DATE: DATE_FORMAT}
