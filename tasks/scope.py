@@ -1,0 +1,62 @@
+"""Tasks of a scoped rerun: keep only the delivered rows that bear on the scope."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from rantai.scope import Scope, file_row_numbers, select_rows
+from rantai.store.engine import engine_for
+from rantai.store.queries import read_enrolled, read_source
+from rantai.validate import Validated
+from tasks.ingest import Delivery
+
+
+@task(name="select-scope", cache_policy=NO_CACHE, persist_result=False)
+def select_scope(delivery: Delivery, scope: Scope, db_url: str) -> Delivery:
+    """The delivery cut down to the scope's rows (coverage follows stored enrollments too)."""
+    with engine_for(db_url).connect() as conn:
+        enrolled = read_enrolled(conn, scope)
+        stored_programs = set(read_source(conn, "programs")["program_id"])
+    if scope.program_id is not None:
+        delivered = delivery.sources.get("programs")
+        known = stored_programs | (
+            set(delivered.rows["program_id"].dropna()) if delivered is not None else set()
+        )
+        if scope.program_id not in known:
+            raise ValueError(
+                f"program_id: {scope.program_id!r} is not a known programme "
+                f"(known: {', '.join(sorted(known)) or 'none'})"
+            )
+    rows = select_rows({name: s.rows for name, s in delivery.sources.items()}, scope, enrolled)
+    get_run_logger().info(
+        "Scope %s: %s",
+        scope.label(),
+        ", ".join(
+            f"{name} {len(rows[name])} of {len(s.rows)} rows"
+            for name, s in delivery.sources.items()
+        )
+        or "no files",
+    )
+    # Only part of each source is loaded: its high-water mark must not move.
+    return replace(
+        delivery,
+        sources={name: replace(s, rows=rows[name]) for name, s in delivery.sources.items()},
+        marks=[],
+    )
+
+
+@task(name="file-row-numbers", cache_policy=NO_CACHE, persist_result=False)
+def in_file_rows(validated: dict[str, Validated], scoped: Delivery) -> dict[str, Validated]:
+    """Quarantine and valid rows numbered as in the delivered files, not the selection."""
+    out = {}
+    for name, result in validated.items():
+        kept = scoped.sources[name].rows.index
+        out[name] = replace(
+            result,
+            valid=file_row_numbers(result.valid, kept),
+            quarantine=file_row_numbers(result.quarantine, kept),
+        )
+    return out

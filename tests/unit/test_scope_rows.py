@@ -1,0 +1,128 @@
+"""What a scoped rerun re-reads from a delivery: `rantai.scope.select_rows` and `scope_for`."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from connectors.files import read_folder
+from rantai.regions import load_gazetteer
+from rantai.scope import Scope, file_row_numbers, scope_for, select_rows
+from tests.chain_folders import BUNGO, INHIL, INHIL_WORKERS, V1, V1_WORKERS, V2, W3, first_load
+
+NO_ENROLLED = pd.DataFrame({"nik": [], "program_id": [], "village_code": []}, dtype=object)
+
+
+@pytest.fixture(scope="module")
+def delivery(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
+    folder = tmp_path_factory.mktemp("first")
+    first_load(folder)
+    return {name: source.rows for name, source in read_folder(folder).items()}
+
+
+def ids(rows: pd.DataFrame, column: str) -> list[str]:
+    return rows[column].tolist()
+
+
+def test_one_village_keeps_its_rows_its_districts_transfers_and_its_workers_cover(delivery):
+    selected = select_rows(delivery, Scope(codes=(V1,)), NO_ENROLLED)
+
+    assert ids(selected["programs"], "program_id") == ["jambi-bkbk-2025"]
+    assert ids(selected["allocations"], "allocation_id") == ["A1"]
+    # The district's transfer starts the village's transfer step: it is re-read too.
+    assert ids(selected["district_transfers"], "transfer_id") == ["DT1"]
+    # VT4 has a bad date: it stays in, to be quarantined with its row number in the file.
+    assert ids(selected["village_transfers"], "transfer_id") == ["VT1", "VT4"]
+    assert selected["village_transfers"].index.tolist() == [0, 3]
+    assert ids(selected["premium_payments"], "payment_id") == ["PAY1", "PAY3", "PAY1"]
+    assert set(selected["enrollments"]["nik"]) >= set(V1_WORKERS)
+    assert not set(selected["enrollments"]["nik"]) & set(INHIL_WORKERS)
+    # Coverage has no region: it follows the enrollments of the village.
+    assert sorted(selected["coverage"]["nik"]) == sorted(V1_WORKERS)
+    assert list(selected) == list(delivery)
+
+
+def test_undotted_codes_are_placed_like_dotted_ones(delivery):
+    selected = select_rows(delivery, Scope(codes=(V2,)), NO_ENROLLED)
+
+    assert ids(selected["allocations"], "allocation_id") == ["A2"]  # written 1508012002
+    assert ids(selected["village_transfers"], "transfer_id") == ["VT2"]
+    assert selected["coverage"].empty  # nobody is enrolled in Lubuk Niur
+
+
+def test_a_district_scope_takes_every_village_inside_it(delivery):
+    selected = select_rows(delivery, Scope(codes=(BUNGO,)), NO_ENROLLED)
+
+    assert ids(selected["allocations"], "allocation_id") == ["A1", "A2"]
+    # The kelurahan's transfer is inside Bungo too (and will be quarantined NOT_A_DESA).
+    assert ids(selected["village_transfers"], "transfer_id") == ["VT1", "VT2", "VT3", "VT4"]
+
+
+def test_programme_and_province_scopes(delivery):
+    by_programme = select_rows(delivery, Scope(program_id="inhil-apbd-2025"), NO_ENROLLED)
+    assert ids(by_programme["programs"], "program_id") == ["inhil-apbd-2025"]
+    assert ids(by_programme["allocations"], "allocation_id") == ["A3"]
+    assert sorted(by_programme["coverage"]["nik"]) == sorted(INHIL_WORKERS)
+
+    riau = select_rows(delivery, Scope(province_code="14"), NO_ENROLLED)
+    assert ids(riau["programs"], "program_id") == ["inhil-apbd-2025", "inhu-apbdes-2025"]
+    assert ids(riau["allocations"], "allocation_id") == ["A3", "A4", "A5", "A6", "A7"]
+    assert riau["village_transfers"].empty
+
+
+def test_coverage_follows_stored_enrollments_when_the_delivery_has_none(delivery):
+    without_enrollments = {k: v for k, v in delivery.items() if k != "enrollments"}
+    stored = pd.DataFrame(
+        {
+            "nik": V1_WORKERS[:2] + INHIL_WORKERS[:1],
+            "program_id": ["jambi-bkbk-2025"] * 2 + ["inhil-apbd-2025"],
+            "village_code": [V1, V1, "14.04.01.2002"],
+        },
+        dtype=object,
+    )
+
+    selected = select_rows(without_enrollments, Scope(codes=(V1,)), stored)
+
+    assert sorted(selected["coverage"]["nik"]) == sorted(V1_WORKERS[:2])
+
+
+def test_rows_whose_region_is_not_a_code_are_left_to_the_full_run():
+    raw = {
+        "allocations": pd.DataFrame(
+            {
+                "allocation_id": ["A", "B", "C"],
+                "program_id": ["p"] * 3,
+                "unit_code": [V1, "x", None],
+            }
+        )
+    }
+    selected = select_rows(raw, Scope(codes=(V1,)), NO_ENROLLED)
+    assert ids(selected["allocations"], "allocation_id") == ["A"]
+
+
+def test_everything_is_everything(delivery):
+    assert select_rows(delivery, Scope(), NO_ENROLLED) == delivery
+
+
+def test_scope_for_normalises_and_checks_codes():
+    gazetteer = load_gazetteer()
+    scope = scope_for(gazetteer, "jambi-bkbk-2025", None, ["1508"], ["1508012001", V1])
+    assert scope == Scope(program_id="jambi-bkbk-2025", codes=(BUNGO, V1))
+    assert scope_for(gazetteer, province_code="14", district_codes=[INHIL]).codes == (INHIL,)
+    assert scope_for(gazetteer, village_codes=[W3]).label() == W3
+
+    with pytest.raises(ValueError, match=r"village_codes: '15\.08' is not a village code"):
+        scope_for(gazetteer, village_codes=[BUNGO])
+    with pytest.raises(ValueError, match=r"district_codes: '99\.99' is not a district"):
+        scope_for(gazetteer, district_codes=["99.99"])
+    with pytest.raises(ValueError, match=r"15\.08 is outside province 14"):
+        scope_for(gazetteer, province_code="14", district_codes=[BUNGO])
+    with pytest.raises(ValueError, match="province_code: '1508' is not a province"):
+        scope_for(gazetteer, province_code="1508")
+
+
+def test_file_row_numbers_map_positions_in_a_selection_back_to_the_file():
+    quarantined = pd.DataFrame({"row_number": [1, 2], "reason": ["BAD_DATE", "NOT_A_DESA"]})
+    renumbered = file_row_numbers(quarantined, pd.Index([0, 3]))
+    assert renumbered["row_number"].tolist() == [1, 4]
+    assert file_row_numbers(quarantined.iloc[0:0], pd.Index([])).empty
