@@ -10,9 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from rantai.records import SOURCES, CoverageStatus, FundingSource, mask_nik
+
+# Every NIK is below this (16 digits): programme * _NIK_BOUND + NIK keys a worker's pair.
+_NIK_BOUND = 10**16
 
 ANOMALY_COLUMNS = ["check", "program_id", "unit_code", "subject", "observed", "expected", "detail"]
 
@@ -42,7 +46,41 @@ def _known(frames: Mapping[str, pd.DataFrame], name: str, as_of: pd.Timestamp) -
 def _unit_of_village(village: pd.Series, funding: pd.Series) -> pd.Series:
     """A worker's unit: the village, or its district for an APBD programme."""
     village = village.astype(str)
-    return village.where(funding != FundingSource.APBD.value, village.str.slice(0, 5))
+    # Millions of workers live in a few tens of thousands of villages: cut each village once.
+    codes, distinct = pd.factorize(village)
+    cut = pd.Series(distinct, dtype=village.dtype).str.slice(0, 5).to_numpy(dtype=object)
+    district = np.append(cut, np.array([None], dtype=object))[codes]
+    district = pd.Series(pd.array(district, dtype=village.dtype), index=village.index)
+    return village.where(funding != FundingSource.APBD.value, district)
+
+
+def _nik_ids(*columns: pd.Series) -> list[np.ndarray]:
+    """Each column's NIKs as int64, equal exactly when the NIKs are: hashing millions of NIK
+    strings (to merge, count distinct or find repeats) costs seconds, integers a fraction."""
+    cells = [c.to_numpy(dtype=object) for c in columns]
+    try:
+        # A valid NIK is 16 digits without a leading zero, so its integer value identifies it.
+        numbers = [c.astype(np.int64) for c in cells]
+        if all(((n >= 10**15) & (n < _NIK_BOUND)).all() for n in numbers):
+            return numbers
+    except (TypeError, ValueError, OverflowError):
+        pass
+    codes = pd.factorize(np.concatenate(cells))[0].astype(np.int64)
+    bounds = np.cumsum([0, *(len(c) for c in cells)])
+    return [codes[start:stop] for start, stop in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def _pair_keys(left: pd.DataFrame, right: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
+    """One int64 per (nik, program_id) row of each frame, equal exactly when both are equal;
+    None when there are too many programmes to pack them so."""
+    programs = pd.Index(pd.unique(pd.concat([left["program_id"], right["program_id"]])))
+    if len(programs) >= 2**63 // _NIK_BOUND - 1:
+        return None
+    left_nik, right_nik = _nik_ids(left["nik"], right["nik"])
+    return tuple(  # type: ignore[return-value]
+        (programs.get_indexer(frame["program_id"]).astype(np.int64) + 1) * _NIK_BOUND + nik
+        for frame, nik in ((left, left_nik), (right, right_nik))
+    )
 
 
 def _without(rows: pd.DataFrame, others: pd.DataFrame, key: list[str]) -> pd.DataFrame:
@@ -67,7 +105,8 @@ def find_anomalies(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> pd.Dat
     coverage = _known(frames, "coverage", day)
     found = []
 
-    twice = enrollments[enrollments.duplicated("nik", keep=False)]
+    nik_ids = _nik_ids(enrollments["nik"])[0]
+    twice = enrollments[pd.Series(nik_ids).duplicated(keep=False).to_numpy()]
     if len(twice):
         grouped = twice.groupby("nik").agg(
             programs=("program_id", lambda s: ", ".join(sorted(set(s)))),
@@ -100,8 +139,8 @@ def find_anomalies(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> pd.Dat
         enrollments["village_code"], enrollments["program_id"].map(funding)
     )
     enrolled = (
-        enrollments.assign(unit_code=enrolled_unit)
-        .groupby(["program_id", "unit_code"])["nik"]
+        enrollments.assign(unit_code=enrolled_unit, _nik=nik_ids)
+        .groupby(["program_id", "unit_code"])["_nik"]
         .nunique()
         .rename("enrolled")
     )
@@ -164,9 +203,17 @@ def find_anomalies(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> pd.Dat
         (coverage["status"].astype(str) == CoverageStatus.AKTIF.value)
         & (pd.to_datetime(coverage["coverage_end"]) >= day)
     ]
-    covered = active.merge(
-        enrollments[["nik", "program_id", "village_code"]], on=["nik", "program_id"]
-    )
+    keys = _pair_keys(active, enrollments)
+    if keys is None:
+        covered = active.merge(
+            enrollments[["nik", "program_id", "village_code"]], on=["nik", "program_id"]
+        )
+    else:  # the same rows in the same order, joined on one integer instead of two strings
+        covered = (
+            active.assign(_pair=keys[0])
+            .merge(enrollments[["village_code"]].assign(_pair=keys[1]), on="_pair")
+            .drop(columns="_pair")
+        )
     covered = covered.assign(
         unit_code=_unit_of_village(covered["village_code"], covered["program_id"].map(funding))
     )

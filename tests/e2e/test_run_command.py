@@ -118,6 +118,13 @@ def test_first_load_gives_the_contracts_stalls_quarantine_and_summary(tmp_path, 
         "DUPLICATE_ID_CONFLICT": 2,
         "INCONSISTENT": 2,
     }
+    # Inhil paid for 15 workers but enrolled 3: valid rows that do not add up.
+    assert summary["anomalies"] == {"PAID_MORE_THAN_ENROLLED": 1}
+    anomalies = read_csv(out / "anomalies.csv")
+    assert [
+        (a["check"], a["program_id"], a["unit_code"], a["observed"], a["expected"])
+        for a in anomalies
+    ] == [("PAID_MORE_THAN_ENROLLED", "inhil-apbd-2025", INHIL, "15", "3")]
     programs = {p["program_id"]: p for p in summary["programs"]}
     assert programs["jambi-bkbk-2025"] == {
         "program_id": "jambi-bkbk-2025",
