@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit bench clean ui deploy report-screenshot
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,21 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/rantai demo --out out/demo
 
+# The README's picture of the Monev report (docs/img/report.png): the demo run month by month,
+# then `rantai report` and headless Chromium (apt-get install -y chromium).
+report-screenshot: $(STAMP)
+	$(BIN)/python tools/report_screenshot.py --out out/report-demo --png docs/img/report.png
+
+# The operators' desk: a Prefect server (UI included; SQLite unless
+# PREFECT_API_DATABASE_CONNECTION_URL is set) and a worker for the pool, until Ctrl-C.
+ui: $(STAMP)
+	$(BIN)/python -m deployments.ui
+
+# The work pool (when missing), the deployments of deployments/prefect.yaml and the
+# Stalled-run Automation, registered with the server at PREFECT_API_URL.
+deploy: $(STAMP)
+	$(BIN)/python -m deployments.deploy
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -27,6 +42,11 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
+
+# National scale: every desa, 3 million workers (generated once into .bench/); ends with a
+# BENCH line. BENCH_DB=postgres uses PostgreSQL at 127.0.0.1:5432.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py --db $(or $(BENCH_DB),sqlite)
 
 test: lint typecheck $(STAMP)
 	$(BIN)/pytest -q -rs $(PYTEST_ARGS)

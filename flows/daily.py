@@ -6,44 +6,81 @@ import datetime as dt
 
 from prefect import flow, runtime
 from prefect.states import State
+from pydantic import SecretStr
 
-from flows.states import final_state, unreadable_state
+from flows.states import degraded_state, final_state, unreadable_state
 from rantai.scope import Scope
 from rantai.settings import Settings
-from tasks.evaluate import evaluate_chain, record_flags
+from rantai.store.locks import run_lock
+from tasks.evaluate import evaluate_chain, settle_run
 from tasks.ingest import load_sources, read_sources, validate_sources
-from tasks.publish import emit_stall_events, publish_artifacts, write_files
+from tasks.publish import (
+    emit_stall_events,
+    publish_artifacts,
+    publish_report_link,
+    report_dir,
+)
+from tasks.report import write_monev_report
 
 
 def run_name() -> str:
     """Runs are named for people: `jambi-bkbk-2025 @ 2025-11-07`."""
     params = runtime.flow_run.parameters
     scope = Scope(program_id=params.get("program_id"), province_code=params.get("province_code"))
-    return f"{scope.label()} @ {params['as_of']}"
+    return f"{scope.label()} @ {params.get('as_of') or Settings().today()}"
 
 
 @flow(name="daily-chain", flow_run_name=run_name, log_prints=False)
 def daily_chain(
-    input_dir: str,
-    as_of: dt.date,
-    out_dir: str,
+    input_dir: str | None = None,
+    as_of: dt.date | None = None,
+    out_dir: str | None = None,
     db_url: str | None = None,
     program_id: str | None = None,
     province_code: str | None = None,
+    token: SecretStr | None = None,
+    report: bool = False,
 ) -> State:
-    """Ingest an input folder, evaluate the whole chain as of a date and publish the stalls."""
-    db_url = db_url or Settings().database_url()
+    """Ingest an input folder, evaluate the whole chain as of a date and publish the stalls.
+
+    Deployment runs leave out the source (`RANTAI_SOURCE`), the date (today in Asia/Jakarta)
+    and the output folder (a folder per run under `RANTAI_OUT_DIR`). An http(s) source is
+    fetched with `token`, else `RANTAI_SOURCE_TOKEN` or its Secret block (never a plain
+    parameter: the UI shows parameters); sources it cannot reach end the run `Degraded`."""
+    settings = Settings()
+    as_of = as_of or settings.today()
+    db_url = db_url or settings.database_url()
     scope = Scope(program_id=program_id, province_code=province_code)
     run_id = str(runtime.flow_run.id)
+    out_dir = report_dir(out_dir, "daily-chain", as_of, scope.label(), run_id)
 
-    delivery = read_sources(input_dir)
-    if delivery.unreadable:
-        return unreadable_state(delivery.unreadable)
-    validated = validate_sources(delivery, db_url)
-    loads = load_sources(delivery, validated, db_url, run_id)
-    evaluation = evaluate_chain(db_url, as_of, scope)
-    flags = record_flags(db_url, evaluation, as_of, run_id, scope, "daily-chain")
-    summary = write_files(out_dir, as_of, evaluation, flags, validated, loads)
+    # Overlapping runs take turns (see rantai.store.locks): same result as one after the other.
+    with run_lock(db_url, None):
+        delivery = read_sources(settings.source_location(input_dir), token, db_url=db_url)
+        if delivery.unreadable:
+            return unreadable_state(delivery.unreadable)
+        validated = validate_sources(delivery, db_url)
+        loads = load_sources(delivery, validated, db_url, run_id)
+        evaluation = evaluate_chain(db_url, as_of, scope, validated, loads)
+        settled = settle_run(
+            db_url,
+            evaluation,
+            as_of,
+            run_id,
+            scope,
+            "daily-chain",
+            out_dir,
+            validated,
+            loads,
+            delivery.problems,
+            delivery.fetches,
+        )
+        flags, summary = settled.flags, settled.summary
     publish_artifacts(f"Rantai: {scope.label()} @ {as_of}", flags, summary)
+    publish_report_link(out_dir)
     emit_stall_events(flags, as_of)
+    if report:  # the Monev report: report.html and report.xlsx beside the outputs, linked
+        write_monev_report(db_url, as_of, out_dir, scope)
+    if delivery.stale:
+        return degraded_state(delivery.problems, flags.stalls)
     return final_state(flags.stalls)

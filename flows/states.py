@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 from prefect.states import Completed, Failed, State
 
@@ -10,6 +12,7 @@ from rantai.stages import stall_summary_line
 
 STALLED = "Stalled"
 UNREADABLE = "Unreadable"
+DEGRADED = "Degraded"
 
 
 def final_state(stalls: pd.DataFrame) -> State:
@@ -22,3 +25,20 @@ def final_state(stalls: pd.DataFrame) -> State:
 def unreadable_state(message: str) -> State:
     """A run stopped by an unreadable source file; nothing was stored."""
     return Failed(name=UNREADABLE, message=message)
+
+
+def degraded_state(problems: Mapping[str, str], stalls: pd.DataFrame) -> State:
+    """`Failed(name="Degraded")`: sources stayed unreachable, so the evaluation ran on what was
+    stored before; it wins over Stalled, and its message names the stale sources, then stalls."""
+    stale = ", ".join(problems)
+    stalled = (
+        f"{stall_summary_line(stalls)}. {headline(stalls)}" if len(stalls) else "No stalled steps"
+    )
+    reasons = " | ".join(problems.values())
+    return Failed(
+        name=DEGRADED,
+        message=(
+            f"{len(problems)} stale source(s), evaluated on stored data: {stale}. "
+            f"{stalled} (on incomplete data). Why: {reasons}"
+        ),
+    )

@@ -37,12 +37,22 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = commands.add_parser("run", help="evaluate the chain on an input folder (a Prefect flow)")
-    run.add_argument("--input", required=True, type=Path, help="folder of contract files")
+    run.add_argument("--input", type=Path, help="folder of contract files")
+    run.add_argument("--source", help="or: base URL of the source systems' API (http/https)")
+    run.add_argument("--token", help="with --source: bearer token (better: RANTAI_SOURCE_TOKEN)")
     run.add_argument("--as-of", required=True, type=_date, help="evaluation date YYYY-MM-DD")
     run.add_argument("--out", required=True, type=Path, help="folder for the output files")
     run.add_argument("--db", help="store URL (default RANTAI_DB_URL, else a per-user SQLite file)")
     run.add_argument("--program", help="evaluate one programme only")
     run.add_argument("--province", help="evaluate one province only (code, e.g. 15)")
+    run.add_argument("--report", action="store_true", help="also write the Monev report")
+
+    monev = commands.add_parser("report", help="the Monev report (report.html, report.xlsx)")
+    monev.add_argument("--db", help="store URL (default RANTAI_DB_URL, else the per-user file)")
+    monev.add_argument("--as-of", required=True, type=_date, help="report date YYYY-MM-DD")
+    monev.add_argument("--program", help="one programme only")
+    monev.add_argument("--province", help="one province only (code, e.g. 15)")
+    monev.add_argument("--out", required=True, type=Path, help="folder for the report files")
 
     demo = commands.add_parser("demo", help="generate the bundled sample and evaluate it")
     demo.add_argument("--out", type=Path, default=Path("out/demo"), help="output folder")
@@ -57,8 +67,33 @@ def _parser() -> argparse.ArgumentParser:
     history.add_argument("--program", help="with --stalls: one programme")
     history.add_argument("--unit", help="with --stalls: one unit code")
 
-    gen = commands.add_parser("generate", help="write a realistic input folder for a province")
-    gen.add_argument("--province", required=True, help="province code, e.g. 15 (Jambi)")
+    sim = commands.add_parser("simulate", help="serve a contract folder as a flaky source API")
+    sim.add_argument("--data", required=True, type=Path, help="contract folder to serve")
+    sim.add_argument("--port", required=True, type=int, help="TCP port (0: any free one)")
+    sim.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    sim.add_argument("--fail-rate", type=float, default=0.0, help="share of faulty answers 0..1")
+    sim.add_argument("--rate-limit", type=float, default=0.0, help="requests/s before 429s")
+    sim.add_argument("--latency-ms", type=int, default=0, help="added to every request")
+    sim.add_argument("--slow-ms", type=int, default=3000, help="stall of a 'slow' fault")
+    sim.add_argument("--retry-after", type=int, default=1, help="seconds a 429 asks to wait")
+    sim.add_argument("--token", help="bearer token required of clients (default: none)")
+    sim.add_argument("--seed", type=int, help="seed of the fault draws")
+
+    gen = commands.add_parser(
+        "generate", help="write a realistic input folder for a province or the whole nation"
+    )
+    where = gen.add_mutually_exclusive_group(required=True)
+    where.add_argument("--province", help="province code, e.g. 15 (Jambi)")
+    where.add_argument("--national", action="store_true", help="every desa of all 34 provinces")
+    gen.add_argument(
+        "--workers", type=int, help="with --national: enrolled workers (default 3,000,000)"
+    )
+    gen.add_argument(
+        "--changed",
+        type=float,
+        default=0.0,
+        help="with --national: share of records corrected, as the next delivery (e.g. 0.01)",
+    )
     gen.add_argument("--seed", type=int, default=2025)
     gen.add_argument("--as-of", type=_date, help="date the story is told at (default 2025-11-07)")
     gen.add_argument("--out", required=True, type=Path)
@@ -72,39 +107,79 @@ def _prepare_prefect() -> None:
         os.environ.setdefault(name, value)
 
 
+def _is_url(location: str) -> bool:
+    return location.startswith(("http://", "https://"))
+
+
 def run_chain(
-    input_dir: Path,
+    input_dir: Path | str,
     as_of: dt.date,
     out_dir: Path,
     db_url: str | None,
     program_id: str | None = None,
     province_code: str | None = None,
+    token: str | None = None,
+    report: bool = False,
 ) -> tuple[int, str]:
-    """Run the daily-chain flow; returns (exit status, one-line message)."""
-    if not input_dir.is_dir():
+    """Run the daily-chain flow on a folder or a source URL; returns (exit status, one line).
+
+    A Degraded run (sources stayed unreachable) exits 1: its outputs are written, but they
+    rest on stale data, and a scheduler must not take that for success.
+    """
+    location = str(input_dir)
+    if not _is_url(location) and not Path(location).is_dir():
         return EXIT_USAGE, f"rantai: input folder {input_dir} does not exist"
     _prepare_prefect()
+    from pydantic import SecretStr
+
     from flows.daily import daily_chain
-    from flows.states import STALLED, UNREADABLE
+    from flows.states import DEGRADED, STALLED, UNREADABLE
 
     state = daily_chain(
-        input_dir=str(input_dir),
+        input_dir=location,
         as_of=as_of,
         out_dir=str(out_dir),
         db_url=db_url,
         program_id=program_id,
         province_code=province_code,
+        token=SecretStr(token) if token else None,
+        report=report,
         return_state=True,
     )
     message = (state.message or "").splitlines()[0] if state.message else ""
     if state.name == UNREADABLE:
         return EXIT_USAGE, f"rantai: unreadable input: {message}"
+    if state.name == DEGRADED:
+        return EXIT_ERROR, f"rantai: degraded, outputs in {out_dir} rest on stale data: {message}"
     if state.name == STALLED or state.is_completed():
         return EXIT_OK, f"rantai: {message or state.name}; outputs in {out_dir}"
     return EXIT_ERROR, f"rantai: run ended {state.name}: {message}"
 
 
-def _generate(province: str, seed: int, as_of: dt.date | None, out: Path) -> list[Path]:
+def _generate(args: argparse.Namespace) -> list[Path]:
+    from rantai.generate import DEMO_AS_OF, NATIONAL_WORKERS, write_national
+
+    if not args.national:
+        if args.workers is not None or args.changed:
+            raise UsageError("rantai generate: --workers and --changed go with --national")
+        return _generate_province(args.province, args.seed, args.as_of, args.out)
+    workers = NATIONAL_WORKERS if args.workers is None else args.workers
+    if workers < 1:
+        raise UsageError(f"rantai generate: --workers must be at least 1, found {workers}")
+    if not 0 <= args.changed <= 1:
+        raise UsageError(f"rantai generate: --changed must be from 0 to 1, found {args.changed}")
+    # Provinces are independent stories: one process per core writes the same bytes faster.
+    return write_national(
+        args.out,
+        workers,
+        args.seed,
+        args.as_of or DEMO_AS_OF,
+        changed=args.changed,
+        processes=min(4, os.cpu_count() or 1),
+    )
+
+
+def _generate_province(province: str, seed: int, as_of: dt.date | None, out: Path) -> list[Path]:
     from rantai.generate import DEMO_AS_OF, generate_province, write_folder
     from rantai.regions import load_gazetteer, normalise_code
 
@@ -158,7 +233,7 @@ def _demo(out: Path, seed: int, db_url: str | None) -> tuple[int, str]:
         for leftover in out.glob("rantai-demo.db*"):
             leftover.unlink()
         db_url = f"sqlite:///{database.resolve()}"
-    status, message = run_chain(input_dir, DEMO_AS_OF, out, db_url)
+    status, message = run_chain(input_dir, DEMO_AS_OF, out, db_url, report=True)
     if status == EXIT_OK:
         print(demo_report(out, input_dir))
     return status, message
@@ -217,7 +292,73 @@ def demo_report(out: Path, input_dir: Path) -> str:
     if quarantined:
         lines += ["", "Quarantined rows: " + ", ".join(f"{n} {k}" for k, n in quarantined.items())]
     lines += ["", f"Files: {out / 'stalls.csv'}, {out / 'quarantine.csv'}, {out / 'summary.json'}"]
+    if (out / "report.html").exists():
+        lines += [f"Monev report: {out / 'report.html'} (every table: {out / 'report.xlsx'})"]
     return "\n".join(lines)
+
+
+def _run_source(args: argparse.Namespace) -> Path | str:
+    """`rantai run` reads exactly one of --input and --source (else RANTAI_SOURCE)."""
+    from rantai.settings import Settings
+
+    if args.input is not None and args.source is not None:
+        raise UsageError("rantai run: give either --input DIR or --source URL, not both")
+    location: Path | str | None = args.input if args.input is not None else args.source
+    if location is None:
+        location = Settings().source or None
+    if location is None:
+        raise UsageError("rantai run: one of --input DIR or --source URL is required")
+    if args.source is not None and not _is_url(args.source):
+        raise UsageError(f"rantai run: --source must be an http(s) URL, found {args.source!r}")
+    if args.token is not None and not _is_url(str(location)):
+        raise UsageError("rantai run: --token goes with --source URL")
+    return location
+
+
+def _simulate(args: argparse.Namespace) -> tuple[int, str]:
+    from connectors.simulator import Misbehaviour, serve
+
+    if not args.data.is_dir():
+        raise UsageError(f"rantai simulate: data folder {args.data} does not exist")
+    try:
+        behaviour = Misbehaviour(
+            fail_rate=args.fail_rate,
+            rate_limit=args.rate_limit,
+            latency_ms=args.latency_ms,
+            slow_ms=args.slow_ms,
+            retry_after=args.retry_after,
+            seed=args.seed,
+        )
+    except ValueError as error:
+        raise UsageError(f"rantai simulate: {error}") from None
+    tally = serve(
+        args.data, args.host, args.port, args.token, behaviour, lambda line: print(line, flush=True)
+    )
+    return EXIT_OK, f"rantai simulate: stopped after {tally.requests} requests"
+
+
+def _report(args: argparse.Namespace) -> tuple[int, str]:
+    from sqlalchemy.engine import make_url
+
+    from rantai.monev import NothingToReport, write_report
+    from rantai.regions import normalise_code
+    from rantai.scope import Scope
+    from rantai.settings import Settings
+
+    db_url = args.db or Settings().database_url()
+    url = make_url(db_url)
+    # The report only reads: a store that is not there would be created empty.
+    database = url.database if url.get_backend_name() == "sqlite" else None
+    if database not in (None, "", ":memory:") and not Path(str(database)).expanduser().exists():
+        raise UsageError(f"rantai report: no store at {database} (run `rantai run` first)")
+    province = normalise_code(args.province) if args.province else None
+    if args.province and (province is None or "." in province):
+        raise UsageError(f"rantai report: --province {args.province!r} is not a province code")
+    try:
+        files = write_report(db_url, args.as_of, args.out, Scope(args.program, province))
+    except NothingToReport as error:
+        raise UsageError(f"rantai report: {error}") from None
+    return EXIT_OK, f"rantai: wrote {files.html} and {files.xlsx}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -226,14 +367,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         if args.command == "run":
             status, message = run_chain(
-                args.input, args.as_of, args.out, args.db, args.program, args.province
+                _run_source(args),
+                args.as_of,
+                args.out,
+                args.db,
+                args.program,
+                args.province,
+                args.token,
+                report=args.report,
             )
+        elif args.command == "report":
+            status, message = _report(args)
+        elif args.command == "simulate":
+            status, message = _simulate(args)
         elif args.command == "history":
             status, message = _history(args)
         elif args.command == "demo":
             status, message = _demo(args.out, args.seed, args.db)
         else:
-            paths = _generate(args.province, args.seed, args.as_of, args.out)
+            paths = _generate(args)
             status, message = EXIT_OK, f"rantai: wrote {len(paths)} files to {args.out}"
     except UsageError as error:
         status, message = EXIT_USAGE, str(error)

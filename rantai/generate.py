@@ -45,8 +45,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -198,6 +198,7 @@ class _Plan:
     paid: int = _NO_DATE  # APBD: payment day
     desa_count: int = 0  # APBDES: desa taking part
     coastal: bool = False
+    scale: float = 1.0  # workers per unit relative to the story's (a national load sets it)
 
 
 def _plans(province: str, rng: np.random.Generator) -> list[_Plan]:
@@ -309,6 +310,13 @@ class _Parts:
 
 def _empty(source: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype=object) for c in SOURCES[source].columns})
+
+
+def _scaled(target: np.ndarray, scale: float) -> np.ndarray:
+    """Workers targeted per unit at a plan's scale; at least one."""
+    if scale == 1.0:
+        return target
+    return np.maximum(1, np.rint(target * scale)).astype(np.int64)
 
 
 def _floor_thousand(values: np.ndarray) -> np.ndarray:
@@ -438,7 +446,7 @@ def _bkbk(plan: _Plan, desa: np.ndarray, rng: np.random.Generator) -> _Parts:
 
     # One governor's decree per district, in February.
     decree = (_day(f"{year}-02-03") + rng.integers(0, 21, nd))[d_idx]
-    target = rng.integers(10, 61, n)
+    target = _scaled(rng.integers(10, 61, n), plan.scale)
     # Some desa get an operational share on top of the premiums.
     admin = np.where(rng.random(n) < 0.3, rng.integers(5, 21, n) * 50_000, 0)
     allocated = target * _YEAR_PREMIUM + admin
@@ -593,7 +601,7 @@ def _apbdes(plan: _Plan, rng: np.random.Generator) -> _Parts:
     desa = np.sort(rng.choice(pool, size=count, replace=False))
     n = len(desa)
     decree = _day(f"{FISCAL_YEAR}-01-06") + rng.integers(0, 80, n)
-    target = rng.integers(8, 31, n)
+    target = _scaled(rng.integers(8, 31, n), plan.scale)
     allocated = target * _YEAR_PREMIUM + np.where(
         rng.random(n) < 0.2, rng.integers(1, 11, n) * 100_000, 0
     )
@@ -709,9 +717,14 @@ def _niks(
     base = kecamatan.to_numpy() * 10**10 + np.asarray(ddmmyy, dtype=np.int64) * 10**4
     # Serials count people born on one day in one kecamatan, so they are mostly small.
     nik = base + rng.integers(1, 200, n)
-    excluded = np.fromiter(taken, dtype=np.int64, count=len(taken))
+    excluded = np.fromiter(taken, dtype=np.int64, count=len(taken)) if n > 64 else None
     for _ in range(50):
-        clash = pd.Series(nik).duplicated().to_numpy() | np.isin(nik, excluded)
+        clash = pd.Series(nik).duplicated().to_numpy().copy()
+        if excluded is None:
+            # A bad row's one new worker: a set lookup beats sorting the province's NIKs.
+            clash |= np.array([int(v) in taken for v in nik], dtype=bool)
+        else:
+            clash |= np.isin(nik, excluded)
         if not clash.any():
             return nik
         nik[clash] = base[clash] + rng.integers(1, 10_000, int(clash.sum()))
@@ -797,12 +810,13 @@ class _Story:
     next_ref: Callable[[], str]
 
 
-def _story(province: str, seed: int, as_of: dt.date) -> _Story:
-    """Every typed record of a province's story, cut at as_of."""
+def _story(province: str, seed: int, as_of: dt.date, plans: list[_Plan] | None = None) -> _Story:
+    """Every typed record of a province's story (its own plans unless given), cut at as_of."""
     plan_rng, unit_rng, worker_rng = (
         np.random.default_rng(s) for s in np.random.SeedSequence([seed, int(province)]).spawn(3)
     )
-    plans = _plans(province, plan_rng)
+    if plans is None:
+        plans = _plans(province, plan_rng)
     parts: dict[str, _Parts] = {}
     apbdes_desa: set[str] = set()
     # APBDES desa pay their own workers, so a province's BKBK leaves them out.
@@ -867,6 +881,67 @@ def _story(province: str, seed: int, as_of: dt.date) -> _Story:
     return _Story(province, plans, parts, typed, workers, cutoff, taken, next_ref)
 
 
+# --- corrections: the next delivery of the same sources -------------------------------------
+
+
+def _corrected(
+    typed: dict[str, pd.DataFrame], share: float, rng: np.random.Generator
+) -> dict[str, pd.DataFrame]:
+    """`share` of each source's records corrected: same key, different content, still valid.
+
+    Budgets revised, transfers and payments re-dated as the bank statement shows them, SP2D
+    numbers and KPJ cards fixed, occupations corrected, BPJS activating cover it had reported
+    NON_AKTIF. Row order and count stay, so the unchanged rows render as before.
+    """
+    out = dict(typed)
+    for name, correct in _CORRECTIONS.items():
+        frame = typed[name]
+        count = round(len(frame) * share)
+        if not count:
+            continue
+        rows = np.sort(rng.choice(len(frame), count, replace=False))
+        frame = frame.copy()
+        correct(frame, frame.index[rows], rng)
+        out[name] = frame
+    return out
+
+
+def _revise_budget(frame: pd.DataFrame, rows: pd.Index, rng: np.random.Generator) -> None:
+    frame.loc[rows, "allocated_amount"] += rng.integers(1, 11, len(rows)) * 100_000
+
+
+def _fix_sp2d(frame: pd.DataFrame, rows: pd.Index, rng: np.random.Generator) -> None:
+    frame.loc[rows, "sp2d_no"] = frame.loc[rows, "sp2d_no"].astype(str) + "/R"
+
+
+def _redate(column: str) -> Callable[[pd.DataFrame, pd.Index, np.random.Generator], None]:
+    def redate(frame: pd.DataFrame, rows: pd.Index, rng: np.random.Generator) -> None:
+        frame.loc[rows, column] -= rng.integers(1, 4, len(rows))
+
+    return redate
+
+
+def _fix_occupation(frame: pd.DataFrame, rows: pd.Index, rng: np.random.Generator) -> None:
+    current = pd.Index(_OCCUPATIONS).get_indexer(frame.loc[rows, "occupation"])
+    shift = rng.integers(1, len(_OCCUPATIONS), len(rows))
+    frame.loc[rows, "occupation"] = _OCCUPATIONS[(current + shift) % len(_OCCUPATIONS)]
+
+
+def _activate(frame: pd.DataFrame, rows: pd.Index, rng: np.random.Generator) -> None:
+    frame.loc[rows, "kpj_no"] = rng.integers(10**10, 10**11, len(rows)).astype(str)
+    frame.loc[rows, "status"] = "AKTIF"
+
+
+_CORRECTIONS: dict[str, Callable[[pd.DataFrame, pd.Index, np.random.Generator], None]] = {
+    "allocations": _revise_budget,
+    "district_transfers": _fix_sp2d,
+    "village_transfers": _redate("transfer_date"),
+    "enrollments": _fix_occupation,
+    "premium_payments": _redate("paid_date"),
+    "coverage": _activate,
+}
+
+
 # --- rendering as CSV text -------------------------------------------------------------------
 
 
@@ -879,11 +954,14 @@ def _render(source: str, typed: pd.DataFrame, rng: np.random.Generator) -> pd.Da
         u = rng.random(n)
         missing = pd.Series(values.isna().to_numpy())
         if spec.kind is Kind.DATE:
-            stamps = pd.to_datetime(values.astype(np.int64), unit="D")
-            iso = stamps.dt.strftime("%Y-%m-%d")
-            text = iso.where(u >= 0.06, stamps.dt.strftime("%d/%m/%Y")).astype(object)
+            # A national file has millions of dates but only a few hundred distinct days.
+            days, distinct = pd.factorize(values.astype(np.int64))
+            stamps = pd.to_datetime(np.asarray(distinct, dtype=np.int64), unit="D")
+            iso = np.asarray(stamps.strftime("%Y-%m-%d"), dtype=object)[days]
+            dmy = np.asarray(stamps.strftime("%d/%m/%Y"), dtype=object)[days]
+            text = pd.Series(np.where(u >= 0.06, iso, dmy), dtype=object)
         elif spec.kind is Kind.AMOUNT:
-            text = values.map(lambda v: "" if pd.isna(v) else str(int(v))).astype(object)
+            text = _plain_text(values, missing, whole=True)
             fancy = np.flatnonzero((u < 0.09) & ~missing.to_numpy())
             prefix = np.where(u[fancy] < 0.03, "Rp", np.where(u[fancy] < 0.06, "Rp ", ""))
             text.iloc[fancy] = [
@@ -892,11 +970,24 @@ def _render(source: str, typed: pd.DataFrame, rng: np.random.Generator) -> pd.Da
             ]
         elif spec.kind is Kind.CODE:
             text = values.astype(object)
-            text = text.where(u >= 0.07, text.str.replace(".", "", regex=False))
+            undotted = np.flatnonzero(u < 0.07)
+            if len(undotted):
+                text.iloc[undotted] = text.iloc[undotted].str.replace(".", "", regex=False)
         else:
-            text = values.map(lambda v: "" if v is None or pd.isna(v) else str(v)).astype(object)
+            text = _plain_text(values, missing, whole=False)
         out[column] = text.where(~missing, "")
     return pd.DataFrame(out, columns=SOURCES[source].columns).astype(str)
+
+
+def _plain_text(values: pd.Series, missing: pd.Series, whole: bool) -> pd.Series:
+    """Values as `str()` writes them (amounts as whole numbers), empty where missing."""
+    if pd.api.types.is_integer_dtype(values) and not missing.any():
+        return pd.Series(values.to_numpy(dtype=np.int64).astype(str), dtype=object)
+    if values.dtype == object and not missing.any():
+        return pd.Series(values.to_numpy(dtype=object).astype(str), dtype=object)
+    if whole:
+        return values.map(lambda v: "" if pd.isna(v) else str(int(v))).astype(object)
+    return values.map(lambda v: "" if v is None or pd.isna(v) else str(v)).astype(object)
 
 
 # --- bad rows ----------------------------------------------------------------------------------
@@ -1091,7 +1182,8 @@ def _bad_apbd(bad: _BadRows, plan: _Plan) -> None:
         )
     decree = int(allocation["decree_date"])
     row = {
-        "transfer_id": f"DT-{plan.scope}-1",
+        # Its own id: a BKBK tranche to the same district is `DT-<district>-1`.
+        "transfer_id": f"DT-APBD-{plan.scope}-1",
         "program_id": plan.program_id,
         "district_code": plan.scope,
         "amount": allocation["allocated_amount"],
@@ -1150,11 +1242,23 @@ def generate_province(
     province = str(province_code).strip()
     if len(province) != 2 or province not in load_gazetteer():
         raise ValueError(f"{province_code!r} is not a province code in the gazetteer")
-    story = _story(province, seed, as_of)
+    return _frames(_story(province, seed, as_of), seed, with_bad_rows=with_bad_rows)
+
+
+def _frames(
+    story: _Story, seed: int, *, with_bad_rows: bool = True, changed: float = 0.0
+) -> dict[str, pd.DataFrame]:
+    """A story's records as CSV text with its bad rows among them; `changed` of the records
+    corrected, as a later delivery of the same sources would carry them."""
+    province = story.province
     render_rng, bad_rng = (
         np.random.default_rng(s) for s in np.random.SeedSequence([seed, int(province), 1]).spawn(2)
     )
-    frames = {name: _render(name, story.typed[name], render_rng) for name in SOURCES}
+    typed = story.typed
+    if changed:
+        change_rng = np.random.default_rng(np.random.SeedSequence([seed, int(province), 2]))
+        typed = _corrected(typed, changed, change_rng)
+    frames = {name: _render(name, typed[name], render_rng) for name in SOURCES}
     if not with_bad_rows:
         return frames
     bad = _BadRows(story, bad_rng)
@@ -1193,3 +1297,229 @@ def write_folder(frames: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
         )
         paths.append(path)
     return paths
+
+
+# --- the nation --------------------------------------------------------------------------------
+
+NATIONAL_WORKERS = 3_000_000
+# A tenth of the units enrol one to three workers beyond their target.
+_EXTRA_PER_UNIT = 0.2
+
+
+def _national_plans(province: str, rng: np.random.Generator) -> list[_Plan]:
+    """A province's programmes in the national picture: Dana Desa (APBDES) in some districts,
+    the district's own budget (APBD) in others, and the province's BKBK for every other desa."""
+    gazetteer = load_gazetteer()
+    year = FISCAL_YEAR
+    regions = _regions()
+    villages = regions[(regions["length"] == 13) & regions["code"].str.startswith(province + ".")]
+    district_of = villages["code"].str.slice(0, 5)
+    desa_per_district = villages[villages["is_desa"]].groupby(district_of).size()
+    districts = sorted(c for c in gazetteer.names if len(c) == 5 and c.startswith(province + "."))
+    with_desa = [d for d in districts if desa_per_district.get(d, 0) > 0]
+
+    plans: list[_Plan] = []
+    if with_desa:
+        province_name = gazetteer.name(province)
+        plans.append(
+            _Plan(
+                FundingSource.BKBK,
+                f"{_slug(province_name)}-bkbk-{year}",
+                "BKBK Jaminan Sosial Ketenagakerjaan Pekerja Rentan "
+                f"Provinsi {_title(province_name)} {year}",
+                province,
+            )
+        )
+    count = max(1, round(len(with_desa) * rng.uniform(0.1, 0.3))) if with_desa else 0
+    apbdes = sorted(rng.choice(np.array(with_desa, dtype=object), count, replace=False))
+    for district in apbdes:
+        name = gazetteer.name(district)
+        desa = int(desa_per_district[district])
+        plans.append(
+            _Plan(
+                FundingSource.APBDES,
+                f"{_slug(name)}-apbdes-{year}",
+                f"Iuran Pekerja Rentan dari Dana Desa {_title(name)} {year}",
+                district,
+                desa_count=max(1, round(desa * rng.uniform(0.6, 1.0))),
+            )
+        )
+    others = np.array([d for d in districts if d not in apbdes], dtype=object)
+    count = max(1, round(len(others) * rng.uniform(0.05, 0.2))) if len(others) else 0
+    for district in sorted(rng.choice(others, count, replace=False)):
+        name = gazetteer.name(district)
+        target = int(rng.choice([1000, 1500, 2000, 2500, 3000]))
+        plans.append(
+            _Plan(
+                FundingSource.APBD,
+                f"{_slug(name)}-apbd-{year}",
+                f"Perlindungan Pekerja Rentan APBD {_title(name)} {year}",
+                district,
+                target=target,
+                first_batch=int(round(target * rng.uniform(0.6, 0.85), -2)),
+                decree=_day(f"{year}-01-06") + int(rng.integers(0, 40)),
+                paid=_day(f"{year}-03-03") + int(rng.integers(0, 40)),
+            )
+        )
+    return plans
+
+
+def _sized(plans: dict[str, list[_Plan]], workers: int) -> dict[str, list[_Plan]]:
+    """The nation's plans with every unit's target scaled so that about `workers` enrol.
+
+    Each unit enrols at least one worker, so the nation cannot have fewer than about 90,000.
+    """
+    regions = _regions()
+    desa_in = regions[regions["is_desa"]].groupby(regions["code"].str.slice(0, 2)).size()
+    bkbk = apbdes = 0
+    apbd_targets = []
+    for province, mine in plans.items():
+        funded = sum(p.desa_count for p in mine if p.funding is FundingSource.APBDES)
+        apbdes += funded
+        bkbk += int(desa_in.get(province, 0)) - funded if mine else 0
+        apbd_targets += [p.target for p in mine if p.funding is FundingSource.APBD]
+    units = bkbk + apbdes + len(apbd_targets)
+    draws = {  # the targets `_bkbk` and `_apbdes` draw, uniformly
+        FundingSource.BKBK: np.arange(10, 61),
+        FundingSource.APBDES: np.arange(8, 31),
+    }
+
+    def expected(scale: float) -> float:
+        """Workers expected to enrol at a scale (`_scaled`, plus the few beyond target)."""
+        total = _EXTRA_PER_UNIT * units
+        total += bkbk * _scaled(draws[FundingSource.BKBK], scale).mean()
+        total += apbdes * _scaled(draws[FundingSource.APBDES], scale).mean()
+        return float(total + _scaled(np.array(apbd_targets), scale).sum())
+
+    low, high = 0.0, 1.0
+    while expected(high) < workers:
+        high *= 2
+    for _ in range(50):
+        middle = (low + high) / 2
+        low, high = (middle, high) if expected(middle) < workers else (low, middle)
+    scale = (low + high) / 2
+
+    def sized(plan: _Plan) -> _Plan:
+        if plan.funding is not FundingSource.APBD:
+            return replace(plan, scale=scale)
+        target = max(1, round(plan.target * scale))
+        first = min(target, max(1, round(plan.first_batch * scale)))
+        return replace(plan, scale=scale, target=target, first_batch=first)
+
+    return {province: [sized(p) for p in mine] for province, mine in plans.items()}
+
+
+def national_plans(workers: int = NATIONAL_WORKERS, seed: int = 2025) -> dict[str, list[_Plan]]:
+    """Every province's programmes, sized for about `workers` enrolled workers in all."""
+    provinces = sorted(c for c in load_gazetteer().names if len(c) == 2)
+    plans: dict[str, list[_Plan]] = {}
+    taken: set[str] = set()
+    for province in provinces:
+        rng = np.random.default_rng(np.random.SeedSequence([seed, int(province), 3]))
+        mine = []
+        for plan in _national_plans(province, rng):
+            # Two districts of one name in different provinces: the province tells them apart.
+            program_id = plan.program_id
+            if program_id in taken:
+                stem, year = program_id.rsplit("-", 1)
+                program_id = f"{stem}-{province}-{year}"
+            taken.add(program_id)
+            mine.append(replace(plan, program_id=program_id))
+        plans[province] = mine
+    return _sized(plans, workers)
+
+
+def national_province(
+    province: str,
+    plans: list[_Plan],
+    seed: int = 2025,
+    as_of: dt.date = DEMO_AS_OF,
+    *,
+    with_bad_rows: bool = True,
+    changed: float = 0.0,
+) -> dict[str, pd.DataFrame]:
+    """One province's share of the national input, as CSV text frames (see `write_national`)."""
+    story = _story(province, seed, as_of, plans)
+    return _frames(story, seed, with_bad_rows=with_bad_rows, changed=changed)
+
+
+def generate_national(
+    workers: int = NATIONAL_WORKERS,
+    seed: int = 2025,
+    as_of: dt.date = DEMO_AS_OF,
+    *,
+    with_bad_rows: bool = True,
+    changed: float = 0.0,
+) -> dict[str, pd.DataFrame]:
+    """All 34 provinces' programmes over every desa, about `workers` enrolled workers, as frames.
+
+    Every desa has an allocation: most from their province's BKBK, those of some districts from
+    their own Dana Desa (APBDES); some districts pay for workers from their APBD. Each province
+    tells the generic story (`generate_province`) with its bad rows. `changed` (e.g. 0.01)
+    corrects that share of every source's records, as the next day's delivery would.
+    Deterministic for a seed. For millions of workers prefer `write_national`, which streams.
+    """
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in SOURCES}
+    for province, plans in national_plans(workers, seed).items():
+        frames = national_province(
+            province, plans, seed, as_of, with_bad_rows=with_bad_rows, changed=changed
+        )
+        for name in SOURCES:
+            parts[name].append(frames[name])
+    return {name: pd.concat(parts[name], ignore_index=True) for name in SOURCES}
+
+
+def write_national(
+    out_dir: Path,
+    workers: int = NATIONAL_WORKERS,
+    seed: int = 2025,
+    as_of: dt.date = DEMO_AS_OF,
+    *,
+    changed: float = 0.0,
+    processes: int = 1,
+    provinces: Sequence[str] | None = None,
+) -> list[Path]:
+    """Write the national input folder (see `generate_national`) province by province.
+
+    Memory stays at one province's frames; `processes` > 1 generates provinces in parallel.
+    The files are the same bytes whatever `processes` is. `provinces` writes only those
+    provinces' share of the nation (the same rows as in the whole).
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {name: out_dir / f"{name}.csv" for name in SOURCES}
+    for name, path in paths.items():
+        path.write_text(",".join(SOURCES[name].columns) + "\n", encoding="utf-8")
+    jobs = [
+        (province, plans, seed, as_of, changed)
+        for province, plans in national_plans(workers, seed).items()
+        if provinces is None or province in provinces
+    ]
+    if processes > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(processes) as pool:
+            for texts in pool.map(_national_csv, jobs):
+                _append(paths, texts)
+    else:
+        for job in jobs:
+            _append(paths, _national_csv(job))
+    return list(paths.values())
+
+
+def _national_csv(job: tuple[str, list[_Plan], int, dt.date, float]) -> dict[str, bytes]:
+    """One province's CSV rows (no header) per source: what a worker process hands back."""
+    province, plans, seed, as_of, changed = job
+    frames = national_province(province, plans, seed, as_of, changed=changed)
+    return {
+        name: frames[name][SOURCES[name].columns]
+        .to_csv(index=False, header=False, lineterminator="\n")
+        .encode("utf-8")
+        for name in SOURCES
+    }
+
+
+def _append(paths: dict[str, Path], texts: dict[str, bytes]) -> None:
+    for name, data in texts.items():
+        with paths[name].open("ab") as out:
+            out.write(data)

@@ -10,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 
+from rantai.anomalies import ANOMALY_COLUMNS
+from rantai.faults import failpoint
 from rantai.records import STAGE_ORDER, Reason, Stage
 
 STALL_COLUMNS = [
@@ -110,14 +112,24 @@ def build_summary(
 
 
 def write_outputs(
-    out_dir: Path, stalls: pd.DataFrame, quarantined: pd.DataFrame, summary: dict[str, Any]
+    out_dir: Path,
+    stalls: pd.DataFrame,
+    quarantined: pd.DataFrame,
+    summary: dict[str, Any],
+    anomalies: pd.DataFrame | None = None,
 ) -> list[Path]:
-    """Write the three contract files; each is written whole, then renamed into place."""
+    """Write the contract's files (and anomalies.csv); each whole, then renamed into place."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
+    anomaly_rows = (anomalies if anomalies is not None else pd.DataFrame()).reindex(
+        columns=ANOMALY_COLUMNS
+    )
+    for column in ("program_id", "unit_code", "subject", "detail"):
+        anomaly_rows[column] = anomaly_rows[column].map(_neutralise)
     for name, content in (
         ("stalls.csv", stalls_frame(stalls).to_csv(index=False, lineterminator="\n")),
         ("quarantine.csv", quarantine_frame(quarantined).to_csv(index=False, lineterminator="\n")),
+        ("anomalies.csv", anomaly_rows.to_csv(index=False, lineterminator="\n")),
         ("summary.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n"),
     ):
         target = out_dir / name
@@ -125,6 +137,7 @@ def write_outputs(
         partial.write_text(content, encoding="utf-8")
         partial.replace(target)
         written.append(target)
+        failpoint("mid-write")
     return written
 
 
@@ -167,6 +180,55 @@ def stall_rows(stalls: pd.DataFrame, names: Mapping[str, str], limit: int) -> li
     return rows
 
 
+# Each stage's (target, achieved) in the district funnel, under these names.
+_FUNNEL_STEPS = {
+    "DISTRICT_TRANSFER": ("to_district_due", "to_district"),
+    "VILLAGE_TRANSFER": ("to_villages_due", "to_villages"),
+    "PREMIUM_PAYMENT": ("premiums_due", "premiums_paid"),
+    "COVERAGE_ACTIVATION": ("workers_paid", "workers_active"),
+}
+DISTRICTS_SHOWN = 25
+
+
+def district_funnel(cases: pd.DataFrame) -> list[dict[str, Any]]:
+    """Per programme and district: each step's target and what reached it (rupiah, or workers
+    for cover), and how many cases are stalled; the most stalled districts first."""
+    columns = [c for pair in _FUNNEL_STEPS.values() for c in pair]
+    if cases.empty:
+        return []
+    sums = (
+        cases.groupby(["program_id", "district_code", "stage"], observed=True)[
+            ["target", "achieved"]
+        ]
+        .sum()
+        .unstack("stage", fill_value=0)
+    )
+    out = pd.DataFrame(index=sums.index)
+    for stage, (due, done) in _FUNNEL_STEPS.items():
+        present = stage in sums["target"].columns
+        out[due] = sums["target"][stage] if present else 0
+        out[done] = sums["achieved"][stage] if present else 0
+    out["stalled"] = cases.groupby(["program_id", "district_code"], observed=True)["stalled"].sum()
+    out = out.reset_index().sort_values(
+        ["stalled", "program_id", "district_code"], ascending=[False, True, True]
+    )
+    return [
+        {
+            "program_id": str(r["program_id"]),
+            "district_code": str(r["district_code"]),
+            **{c: int(r[c]) for c in [*columns, "stalled"]},
+        }
+        for r in out.to_dict(orient="records")
+    ]
+
+
+def _of(done: int, due: int, money: bool = True) -> str:
+    if not due:
+        return "–"
+    show = rupiah if money else (lambda n: f"{n:,}")
+    return f"{show(done)} of {show(due)}"
+
+
 def markdown_summary(
     title: str,
     stalls: pd.DataFrame,
@@ -176,8 +238,10 @@ def markdown_summary(
     quarantined: Mapping[str, int],
     names: Mapping[str, str],
     notes: Sequence[str] = (),
+    districts: Sequence[Mapping[str, Any]] = (),
 ) -> str:
-    """The run page's summary: headline, funnel per programme, changes, worst stalls."""
+    """The run page's summary: headline, funnel per programme and per district, changes,
+    worst stalls."""
     lines = [f"# {title}", "", f"**{headline(stalls)}**", ""]
     lines += [f"> {note}" for note in notes]
     lines += ["", "## Funnel: where the money and the protection stand", ""]
@@ -208,6 +272,36 @@ def markdown_summary(
             for p in programs
         ],
     )
+    if districts:
+        lines += ["", "## Funnel per district, most stalled first", ""]
+        lines += _table(
+            [
+                "District",
+                "Programme",
+                "→ district",
+                "→ villages",
+                "Premiums paid",
+                "Covered",
+                "Stalled",
+            ],
+            [
+                [
+                    f"{names.get(d['district_code'], '')} ({d['district_code']})",
+                    d["program_id"],
+                    _of(d["to_district"], d["to_district_due"]),
+                    _of(d["to_villages"], d["to_villages_due"]),
+                    _of(d["premiums_paid"], d["premiums_due"]),
+                    _of(d["workers_active"], d["workers_paid"], money=False),
+                    d["stalled"],
+                ]
+                for d in districts[:DISTRICTS_SHOWN]
+            ],
+        )
+        if len(districts) > DISTRICTS_SHOWN:
+            lines += [
+                "",
+                f"… and {len(districts) - DISTRICTS_SHOWN} more districts in summary.json.",
+            ]
     lines += ["", "## Since the previous run", ""]
     lines += [f"- {opened} flag(s) opened, {resolved} resolved."]
     if len(stalls):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import pandas as pd
+
+from rantai.regions import Gazetteer, Level, level_of, normalise_code, normalise_codes
 
 if TYPE_CHECKING:
     from rantai.stages import Evaluation
@@ -65,4 +68,162 @@ def restrict(evaluation: Evaluation, scope: Scope) -> Evaluation:
         evaluation,
         cases=evaluation.cases[scope.unit_mask(evaluation.cases)].reset_index(drop=True),
         stalls=evaluation.stalls[scope.unit_mask(evaluation.stalls)].reset_index(drop=True),
+        anomalies=(
+            evaluation.anomalies[scope.unit_mask(evaluation.anomalies)].reset_index(drop=True)
+            if len(evaluation.anomalies)
+            else evaluation.anomalies
+        ),
     )
+
+
+# The column that places a delivered row in a region, per source. Programmes are placed by
+# their province; coverage rows carry no region and follow their worker's enrollment.
+REGION_COLUMNS = {
+    "allocations": "unit_code",
+    "district_transfers": "district_code",
+    "village_transfers": "village_code",
+    "enrollments": "village_code",
+    "premium_payments": "payer_code",
+}
+
+
+def scope_for(
+    gazetteer: Gazetteer,
+    program_id: str | None = None,
+    province_code: str | None = None,
+    district_codes: Sequence[str] = (),
+    village_codes: Sequence[str] = (),
+) -> Scope:
+    """A rerun's scope from its parameters; every code must be a region of its level."""
+    province = None
+    if province_code:
+        province = normalise_code(province_code)
+        if (
+            province is None
+            or province not in gazetteer
+            or level_of(province) is not Level.PROVINCE
+        ):
+            raise ValueError(f"province_code: {province_code!r} is not a province in the gazetteer")
+    codes: list[str] = []
+    for field_name, written, level in (
+        ("district_codes", district_codes, Level.DISTRICT),
+        ("village_codes", village_codes, Level.VILLAGE),
+    ):
+        for raw in written:
+            code = normalise_code(raw)
+            if code is None or code not in gazetteer or level_of(code) is not level:
+                raise ValueError(
+                    f"{field_name}: {raw!r} is not a {level.value} code in the gazetteer "
+                    f"(expected e.g. {'15.08' if level is Level.DISTRICT else '15.08.01.2001'})"
+                )
+            if province is not None and not code.startswith(province + "."):
+                raise ValueError(f"{field_name}: {code} is outside province {province}")
+            codes.append(code)
+    return Scope(
+        program_id=program_id or None, province_code=province, codes=tuple(sorted(set(codes)))
+    )
+
+
+def _related_regions(scope: Scope, codes: pd.Series) -> pd.Series:
+    """Regions on the same line of descent as the scope: inside it, or above a code of it.
+
+    A village's evaluation depends on rows of its district (district transfers start its
+    village transfer step), so a rerun re-reads those too.
+    """
+    codes = codes.astype(object)
+    known = codes.notna()
+    text = codes.where(known, "").astype(str)
+    mask = known.copy()
+    if scope.province_code is not None:
+        mask &= (text == scope.province_code) | text.str.startswith(scope.province_code + ".")
+    if scope.codes:
+        related = pd.Series(False, index=codes.index)
+        ancestors = {code[:length] for code in scope.codes for length in (2, 5, 8)}
+        related |= text.isin(ancestors | set(scope.codes))
+        for code in scope.codes:
+            related |= text.str.startswith(code + ".")
+        mask &= related
+    return mask
+
+
+def _programme_rows(rows: pd.DataFrame, scope: Scope) -> pd.Series:
+    if scope.program_id is None:
+        return pd.Series(True, index=rows.index)
+    return rows["program_id"].astype(object) == scope.program_id
+
+
+def select_rows(
+    raw: Mapping[str, pd.DataFrame], scope: Scope, enrolled: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
+    """The delivered rows that bear on a scope: what a rerun re-reads.
+
+    Rows are kept when their programme is in scope and their region lies in (or above) the
+    scope; a coverage row is kept when its worker (nik, program_id) is enrolled in the scope,
+    by this delivery's enrollments or by `enrolled` (the stored ones). Rows keep their index,
+    their position in the delivered file. A row whose region is not a code cannot be placed
+    and is left out: it belongs to the next full run's quarantine.
+    """
+    if scope.is_everything:
+        return dict(raw)
+    selected: dict[str, pd.DataFrame] = {}
+    for source, rows in raw.items():
+        mask = _programme_rows(rows, scope)
+        if source == "programs":
+            provinces = normalise_codes(rows["province_code"])
+            wanted = {scope.province_code} if scope.province_code else set()
+            wanted |= {code[:2] for code in scope.codes}
+            if wanted:
+                mask &= provinces.isin(wanted)
+        elif source in REGION_COLUMNS:
+            mask &= _related_regions(scope, normalise_codes(rows[REGION_COLUMNS[source]]))
+        selected[source] = rows[mask]
+    if "coverage" in raw:
+        coverage = raw["coverage"]
+        workers = [
+            enrolled.loc[
+                _programme_rows(enrolled, scope)
+                & _inside(scope, enrolled["village_code"].astype(object)),
+                ["nik", "program_id"],
+            ]
+        ]
+        if "enrollments" in selected:
+            delivered = selected["enrollments"]
+            placed = _inside(scope, normalise_codes(delivered["village_code"]))
+            workers.append(delivered.loc[placed, ["nik", "program_id"]])
+        keys = pd.concat([_worker_key(w) for w in workers], ignore_index=True)
+        in_scope = _worker_key(coverage).isin(set(keys))
+        selected["coverage"] = coverage[_programme_rows(coverage, scope) & in_scope]
+    return {source: selected[source] for source in raw}
+
+
+def _worker_key(frame: pd.DataFrame) -> pd.Series:
+    return frame["nik"].astype(str) + "|" + frame["program_id"].astype(str)
+
+
+def _inside(scope: Scope, codes: pd.Series) -> pd.Series:
+    """Villages inside the scope (not above it): whose workers a scoped rerun looks at."""
+    text = codes.astype(object).where(codes.notna(), "").astype(str)
+    mask = codes.notna()
+    if scope.province_code is not None:
+        mask &= text.str.startswith(scope.province_code + ".")
+    if scope.codes:
+        inside = pd.Series(False, index=codes.index)
+        for code in scope.codes:
+            inside |= (text == code) | text.str.startswith(code + ".")
+        mask &= inside
+    return mask
+
+
+def file_row_numbers(frame: pd.DataFrame, kept: pd.Index) -> pd.DataFrame:
+    """Rows validated from a selection, renumbered to their row in the delivered file.
+
+    Validation numbers rows by position; `kept` is the selection's index (0 = first data row).
+    """
+    if frame.empty or "row_number" not in frame:
+        return frame
+    out = frame.copy()
+    positions = kept.to_numpy()
+    out["row_number"] = (positions[out["row_number"].to_numpy(dtype="int64") - 1] + 1).astype(
+        "int64"
+    )
+    return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -101,6 +101,8 @@ _USED_COLUMNS: dict[str, list[str]] = {
     "premium_payments": ["program_id", "payer_code", "amount", "workers_count", "paid_date"],
     "coverage": ["program_id", "nik", "status", "coverage_start", "coverage_end"],
 }
+# What the evaluation reads of each source: a store read for it can leave out the rest.
+COLUMNS_USED: Mapping[str, list[str]] = _USED_COLUMNS
 # Every NIK is below this (16 digits), so programme * _NIK_BOUND + NIK keys a worker's pair.
 _NIK_BOUND = 10**16
 _INT_STALL_COLUMNS = ["days_waiting", "days_overdue", "amount_at_stake", "workers_affected"]
@@ -113,6 +115,8 @@ class Evaluation:
     cases: pd.DataFrame  # every (program_id, unit_code, stage) that exists, started or not
     stalls: pd.DataFrame  # the stalled cases: STALL_COLUMNS, in the contract's order
     programs: list[dict[str, Any]]  # per programme metrics for summary.json, by program_id
+    # Records that are each valid but do not add up (rantai.anomalies); filled in by the caller.
+    anomalies: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def evaluate(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> Evaluation:

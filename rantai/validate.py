@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +21,9 @@ from rantai.records import SOURCES, FundingSource, Kind, Reason, Source, Spec
 from rantai.regions import Gazetteer, normalise_codes
 
 QUARANTINE_COLUMNS = ["source", "row_number", "record_id", "reason", "detail"]
+# A raw frame's `attrs` flag: every text cell is stripped and blank cells are None already (the
+# folder connector's frames), so validation need not strip millions of cells again.
+STRIPPED = "rantai.stripped"
 
 BoolArray = npt.NDArray[np.bool_]
 ObjectArray = npt.NDArray[np.object_]
@@ -91,7 +94,7 @@ class _Field:
 
     name: str
     spec: Spec
-    written: pd.Series  # stripped text as written (string dtype), NA when empty
+    written: pd.Series  # stripped text as written (str objects), None when empty
     missing: BoolArray
     value: pd.Series  # parsed and typed; None, NA or NaT where empty or not parsed
     ok: BoolArray  # parsed and within the spec (choices: in the list; codes: in the gazetteer)
@@ -125,13 +128,16 @@ def validate(
 ) -> Validated:
     """Validate one contract file's rows (as read, all text) against the contract's rules."""
     source = SOURCES[source_name]
+    stripped = raw.attrs.get(STRIPPED) is True
     raw = raw.reset_index(drop=True)
     raw.columns = [str(c).strip().lower() for c in raw.columns]
     # Of two headers that differ only in case or spaces, the first is the column.
     raw = raw.loc[:, ~raw.columns.duplicated()]
     n = len(raw)
     fields = {
-        name: _read_field(name, spec, raw[name] if name in raw.columns else None, n, gazetteer)
+        name: _read_field(
+            name, spec, raw[name] if name in raw.columns else None, n, gazetteer, stripped
+        )
         for name, spec in source.specs.items()
     }
     verdicts = _Verdicts(n)
@@ -161,11 +167,12 @@ def validate(
         _check_unit(source_name, fields[unit], funding, province, verdicts)
 
     parsed = pd.DataFrame({name: field.value for name, field in fields.items()})
-    _check_duplicates(source, parsed, verdicts)
+    key_hash = _key_hash(parsed, source)
+    _check_duplicates(source, parsed, key_hash, verdicts)
     _check_consistency(source_name, fields, funding, verdicts)
 
     return Validated(
-        valid=_valid_frame(source, parsed, verdicts.open),
+        valid=_valid_frame(source, parsed, key_hash, verdicts.open),
         quarantine=_quarantine_frame(source, fields, verdicts),
     )
 
@@ -174,14 +181,28 @@ def validate(
 
 
 def _read_field(
-    name: str, spec: Spec, column: pd.Series | None, n: int, gazetteer: Gazetteer
+    name: str,
+    spec: Spec,
+    column: pd.Series | None,
+    n: int,
+    gazetteer: Gazetteer,
+    stripped: bool = False,
 ) -> _Field:
     """Parse one column by its kind; an absent (optional) column reads as all empty."""
     if column is None:
         column = pd.Series([None] * n, dtype=object)
     column = column.reset_index(drop=True)
-    written = parsing.texts(column)
+    all_text = _all_text(column)
+    if stripped and all_text and column.dtype == object:
+        # The connector stripped every cell and emptied blank ones: that is what was written.
+        written = column
+    else:
+        written = parsing.text_cells(column)
     missing = written.isna().to_numpy(dtype=bool)
+    if all_text:
+        # Text parses the same from what was written (stripped, blanks empty), which is text
+        # already; only an xlsx reader's numbers and dates need the cell itself.
+        column = written
     kind = spec.kind
     codes: _Codes | None = None
     value: pd.Series
@@ -203,15 +224,23 @@ def _read_field(
         value, codes = _codes_of(written, gazetteer)
         ok = codes.known
     elif kind is Kind.CHOICE:
-        upper = written.str.upper()
-        ok = upper.isin([str(c) for c in spec.choices]).fillna(False)
-        value = _objects(upper)
+        upper = pd.Series([None if v is None else v.upper() for v in written], dtype=object)
+        ok = upper.isin([str(c) for c in spec.choices]).to_numpy(dtype=bool)
+        value = upper
     else:
         ok = ~missing
         value = _objects(written)
     if not spec.required and kind in (Kind.AMOUNT, Kind.INT):
         value = value.astype("Int64")
     return _Field(name, spec, written, missing, value, np.asarray(ok, dtype=bool), codes)
+
+
+def _all_text(column: pd.Series) -> bool:
+    """True when every cell is text or missing (a CSV column; an xlsx one may hold numbers)."""
+    return isinstance(column.dtype, pd.StringDtype) or (
+        column.dtype == object
+        and pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty")
+    )
 
 
 def _objects(text: pd.Series) -> pd.Series:
@@ -350,11 +379,12 @@ def _check_unit(
     )
 
 
-def _check_duplicates(source: Source, parsed: pd.DataFrame, verdicts: _Verdicts) -> None:
+def _check_duplicates(
+    source: Source, parsed: pd.DataFrame, key_hash: np.ndarray, verdicts: _Verdicts
+) -> None:
     """DUPLICATE_ID_CONFLICT: one key with different content, among rows that passed so far."""
     key = list(source.key)
-    candidates = parsed[verdicts.open]
-    repeated = candidates[candidates.duplicated(subset=key, keep=False)]
+    repeated = parsed[_duplicated(parsed, verdicts.open, key, key_hash, keep=False)]
     if repeated.empty:
         return
     group = repeated.groupby(key, sort=False, dropna=False).ngroup()
@@ -518,18 +548,48 @@ def _choice_detail(field: _Field) -> Detail:
     )
 
 
+def _key_hash(parsed: pd.DataFrame, source: Source) -> np.ndarray:
+    """A 64-bit hash of each row's key; equal keys hash equal (see `_duplicated`)."""
+    key = parsed[list(source.key)]
+    return pd.util.hash_pandas_object(key, index=False, categorize=False).to_numpy()
+
+
+def _duplicated(
+    parsed: pd.DataFrame,
+    rows: BoolArray,
+    key: list[str],
+    key_hash: np.ndarray,
+    keep: Literal["first", False],
+) -> BoolArray:
+    """`parsed[rows].duplicated(subset=key, keep=keep)` exactly, spread over all rows (False
+    outside `rows`), given the rows' `_key_hash`.
+
+    Rows whose key hash no other row shares are unique; only the few whose hash repeats are
+    compared by value. Factorizing millions of distinct NIKs is what this avoids.
+    """
+    positions = np.flatnonzero(rows)
+    maybe = pd.Series(key_hash[positions]).duplicated(keep=False).to_numpy()
+    out = np.zeros(len(parsed), dtype=bool)
+    if maybe.any():
+        candidates = positions[maybe]
+        out[candidates] = parsed.iloc[candidates][key].duplicated(keep=keep).to_numpy()
+    return out
+
+
 # --- results ----------------------------------------------------------------------------------
 
 
-def _valid_frame(source: Source, parsed: pd.DataFrame, accepted: BoolArray) -> pd.DataFrame:
+def _valid_frame(
+    source: Source, parsed: pd.DataFrame, key_hash: np.ndarray, accepted: BoolArray
+) -> pd.DataFrame:
     """Accepted rows, typed, in file order; of identical copies only the first."""
-    valid = parsed[accepted]
     # Conflicting copies are quarantined by now, so rows sharing a key here are identical.
-    valid = valid[~valid.duplicated(subset=list(source.key), keep="first")].copy()
+    kept = accepted & ~_duplicated(parsed, accepted, list(source.key), key_hash, keep="first")
+    valid = parsed[kept]
     for name, spec in source.specs.items():
         if spec.required and spec.kind in (Kind.AMOUNT, Kind.INT):
             valid[name] = valid[name].astype("int64")
-    valid["row_number"] = (valid.index.to_numpy() + 1).astype("int64")
+    valid["row_number"] = (np.flatnonzero(kept) + 1).astype("int64")
     return valid.reset_index(drop=True)
 
 

@@ -3,38 +3,90 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from rantai.anomalies import find_anomalies
+from rantai.faults import failpoint
 from rantai.scope import Scope, restrict
-from rantai.stages import Evaluation, evaluate, stall_summary_line
+from rantai.stages import COLUMNS_USED, Evaluation, evaluate, stall_summary_line
 from rantai.store.engine import engine_for
 from rantai.store.flags import FlagUpdate, update_flags
-from rantai.store.queries import read_frames
+from rantai.store.load import BatchReport
+from rantai.store.queries import Loaded, read_frames
 from rantai.store.runs import finish_run, start_run
+from rantai.validate import Validated
+from tasks.publish import write_run_outputs
 
 
 @task(name="evaluate", cache_policy=NO_CACHE, persist_result=False)
-def evaluate_chain(db_url: str, as_of: dt.date, scope: Scope) -> Evaluation:
-    """Evaluate every stage of every case in scope on what is stored, as of a date."""
+def evaluate_chain(
+    db_url: str,
+    as_of: dt.date,
+    scope: Scope,
+    validated: dict[str, Validated] | None = None,
+    loads: list[BatchReport] | None = None,
+) -> Evaluation:
+    """Evaluate every stage of every case in scope on what is stored, as of a date.
+
+    With the run's `validated` records and their `loads`, a table that holds exactly what was
+    loaded is taken from memory instead of being read back."""
+    loaded = {
+        report.source: Loaded(validated[report.source].valid, report.fingerprint)
+        for report in loads or []
+        if report.fingerprint is not None and validated and report.source in validated
+    }
     with engine_for(db_url).connect() as conn:
-        frames = read_frames(conn, scope)
-    evaluation = restrict(evaluate(frames, as_of), scope)
+        frames = read_frames(conn, scope, COLUMNS_USED, loaded)
+    evaluation = evaluate(frames, as_of)
+    anomalies = find_anomalies(frames, as_of)
+    evaluation = restrict(replace(evaluation, anomalies=anomalies), scope)
     get_run_logger().info(
         "%d cases; %s", len(evaluation.cases), stall_summary_line(evaluation.stalls)
     )
     return evaluation
 
 
-@task(name="update-flags", cache_policy=NO_CACHE, persist_result=False)
-def record_flags(
-    db_url: str, evaluation: Evaluation, as_of: dt.date, run_id: str, scope: Scope, flow_name: str
-) -> FlagUpdate:
-    """Open, keep and resolve stall flags and record the run, in one transaction."""
+@dataclass(frozen=True)
+class Settled:
+    """A run's flags and the summary it published."""
+
+    flags: FlagUpdate
+    summary: dict[str, Any]
+
+
+@task(name="update-flags-and-write", cache_policy=NO_CACHE, persist_result=False)
+def settle_run(
+    db_url: str,
+    evaluation: Evaluation,
+    as_of: dt.date,
+    run_id: str,
+    scope: Scope,
+    flow_name: str,
+    out_dir: str,
+    validated: dict[str, Validated],
+    loads: list[BatchReport],
+    stale: Mapping[str, str] | None = None,
+    fetches: Mapping[str, Any] | None = None,
+) -> Settled:
+    """Update the stall flags, record the run and write its output files, in one transaction.
+
+    The flags commit only once stalls.csv, quarantine.csv and summary.json are in place: a run
+    killed before then leaves the flags as they were, so the next run still reports what it
+    finds as NEW, exactly as if the killed run had never started.
+    """
     with engine_for(db_url).begin() as conn:
         start_run(conn, run_id, flow_name, as_of, scope)
         update = update_flags(conn, evaluation.stalls, as_of, run_id, scope)
+        failpoint("mid-settle")
+        summary = write_run_outputs(
+            out_dir, as_of, evaluation, update, validated, loads, stale, fetches
+        )
         finish_run(conn, run_id, stalls=len(update.stalls), resolved=len(update.resolved))
+    failpoint("after-settle")
     get_run_logger().info("Flags: %d opened, %d resolved", len(update.opened), len(update.resolved))
-    return update
+    return Settled(flags=update, summary=summary)

@@ -4,29 +4,64 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from pydantic import SecretStr
 
 from connectors.files import RawSource, UnreadableInput, read_folder
+from rantai.faults import failpoint
 from rantai.ingest import validate_load
 from rantai.regions import load_gazetteer
 from rantai.store.engine import engine_for
 from rantai.store.load import BatchReport, load_source, new_batch
+from rantai.store.marks import SourceMark, save_marks
 from rantai.store.queries import read_source
 from rantai.validate import Validated
+from tasks.fetch import fetch_sources, is_url
 
 
 @dataclass(frozen=True)
 class Delivery:
-    """What the sources delivered, or why they could not be read."""
+    """What the sources delivered, or why they could not be read.
+
+    Over HTTP also: the sources that stayed unreachable (`stale`, with the reason in
+    `problems`), the high-water marks to store with the load (`marks`) and what fetching took
+    (`fetches`: requests, retries, faults per source).
+    """
 
     sources: dict[str, RawSource] = field(default_factory=dict)
     unreadable: str | None = None
+    stale: list[str] = field(default_factory=list)
+    problems: dict[str, str] = field(default_factory=dict)
+    marks: list[SourceMark] = field(default_factory=list)
+    fetches: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def read_sources(
+    location: str, token: SecretStr | str | None = None, db_url: str | None = None
+) -> Delivery:
+    """Read a delivery: a contract folder, or the source systems' API at an http(s) URL.
+
+    Over HTTP each source is its own task; with `db_url` each is asked only for what changed
+    since its mark in that store (see `tasks.fetch.fetch_sources`).
+    """
+    if not is_url(location):
+        return read_folder_sources(location)
+    fetched = fetch_sources(location, token, db_url)
+    return Delivery(
+        sources=fetched.sources,
+        unreadable=fetched.unreadable,
+        stale=fetched.stale,
+        problems=fetched.problems,
+        marks=fetched.marks,
+        fetches=fetched.fetches,
+    )
 
 
 @task(name="read-sources", cache_policy=NO_CACHE, persist_result=False)
-def read_sources(input_dir: str) -> Delivery:
+def read_folder_sources(input_dir: str) -> Delivery:
     """Read the contract files of an input folder."""
     try:
         sources = read_folder(Path(input_dir))
@@ -37,6 +72,7 @@ def read_sources(input_dir: str) -> Delivery:
         "Read %s",
         ", ".join(f"{name} ({len(s.rows)} rows)" for name, s in sources.items()) or "no files",
     )
+    failpoint("after-read")
     return Delivery(sources=sources)
 
 
@@ -67,6 +103,10 @@ def load_sources(
             reports.append(
                 load_source(conn, name, batch_id, result.valid, result.quarantine, len(raw.rows))
             )
+            failpoint("mid-load")
+        # The marks move in the same transaction as the rows: never ahead of what is stored.
+        save_marks(conn, delivery.marks, run_id)
+    failpoint("after-load")
     for r in reports:
         get_run_logger().info(
             "%s: %d new, %d corrected, %d unchanged, %d quarantined",

@@ -3,27 +3,38 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from prefect import get_run_logger, task
+from prefect import get_run_logger, runtime, task
 from prefect.artifacts import (
+    create_link_artifact,
     create_markdown_artifact,
     create_progress_artifact,
     create_table_artifact,
 )
 from prefect.cache_policies import NO_CACHE
-from prefect.events import emit_event
 
+from rantai.anomalies import CHECKS
 from rantai.regions import load_gazetteer
-from rantai.report import build_summary, markdown_summary, stall_rows, write_outputs
+from rantai.report import (
+    build_summary,
+    count_by,
+    district_funnel,
+    markdown_summary,
+    stall_rows,
+    write_outputs,
+)
 from rantai.settings import Settings
 from rantai.stages import Evaluation
 from rantai.store.flags import FlagUpdate
 from rantai.store.load import BatchReport
 from rantai.validate import Validated
+from tasks.bulk import create_table_artifacts, emit_events
 
 
 def _quarantine(validated: dict[str, Validated]) -> pd.DataFrame:
@@ -38,16 +49,36 @@ def _artifact_key(text: str) -> str:
     return re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")
 
 
-@task(name="write-outputs", cache_policy=NO_CACHE, persist_result=False)
-def write_files(
+def _stale_notes(summary: dict[str, Any]) -> list[str]:
+    """Lines for the run page when sources stayed unreachable (a Degraded run)."""
+    stale = summary.get("stale_sources") or []
+    if not stale:
+        return []
+    reasons = summary.get("stale_reasons", {})
+    return [
+        f"**Degraded: {len(stale)} stale source(s): {', '.join(stale)}.** They could not be "
+        "reached; this evaluation uses what was stored from them before. The next run asks "
+        "them again from where they were last read.",
+        *(f"`{source}`: {reasons[source]}" for source in stale if source in reasons),
+    ]
+
+
+def write_run_outputs(
     out_dir: str,
     as_of: dt.date,
     evaluation: Evaluation,
     flags: FlagUpdate,
     validated: dict[str, Validated],
     loads: list[BatchReport],
+    stale: Mapping[str, str] | None = None,
+    fetches: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Write stalls.csv, quarantine.csv and summary.json; return the summary."""
+    """Write stalls.csv, quarantine.csv and summary.json; return the summary (see `settle_run`).
+
+    `stale`: sources that stayed unreachable, and why (`stale_sources` in the summary).
+    `fetches`: what fetching HTTP sources took, written to fetches.json (not the summary: it
+    varies from run to run with the faults met, and the summary must not).
+    """
     quarantined = _quarantine(validated)
     summary = build_summary(
         as_of,
@@ -56,21 +87,30 @@ def write_files(
         quarantined,
         evaluation.programs,
         extra={
-            "opened": len(flags.opened),
+            # Only counts that the same input always gives: re-running a load must give the
+            # same summary.json (what it newly inserted or replaced is in load_batches).
             "loads": [
                 {
                     "source": r.source,
                     "rows_read": r.rows_read,
                     "rows_loaded": r.rows_loaded,
                     "rows_quarantined": r.rows_quarantined,
-                    "rows_inserted": r.rows_inserted,
-                    "rows_replaced": r.rows_replaced,
                 }
                 for r in loads
             ],
+            "districts": district_funnel(evaluation.cases),
+            "anomalies": count_by(
+                evaluation.anomalies.get("check", pd.Series(dtype=object)), CHECKS
+            ),
+            "stale_sources": list(stale or {}),
+            **({"stale_reasons": dict(stale)} if stale else {}),
         },
     )
-    paths = write_outputs(Path(out_dir), flags.stalls, quarantined, summary)
+    paths = write_outputs(Path(out_dir), flags.stalls, quarantined, summary, evaluation.anomalies)
+    if fetches:
+        target = Path(out_dir) / "fetches.json"
+        target.write_text(json.dumps(fetches, indent=2) + "\n", encoding="utf-8")
+        paths.append(target)
     get_run_logger().info("Wrote %s", ", ".join(str(p) for p in paths))
     return summary
 
@@ -92,6 +132,8 @@ def publish_artifacts(title: str, flags: FlagUpdate, summary: dict[str, Any]) ->
             resolved=len(flags.resolved),
             quarantined=summary["quarantined"],
             names=names,
+            notes=_stale_notes(summary),
+            districts=summary.get("districts", ()),
         ),
         key="rantai-summary",
         description=f"Rantai summary {summary['as_of']}",
@@ -102,13 +144,20 @@ def publish_artifacts(title: str, flags: FlagUpdate, summary: dict[str, Any]) ->
         key="stalled-steps",
         description=f"Stalled steps, worst first (top {limit} of {len(stalls)})",
     )
-    for program in summary["programs"]:
-        mine = stalls[stalls["program_id"] == program["program_id"]]
-        create_table_artifact(
-            table=stall_rows(mine, names, limit) or [{"result": "no stalled steps"}],
-            key=_artifact_key(f"stalls-{program['program_id']}"),
-            description=f"{program['program_id']}: {len(mine)} stalled steps as of {summary['as_of']}",
-        )
+    by_program = dict(iter(stalls.groupby("program_id", sort=False))) if len(stalls) else {}
+    no_stalls = stalls.iloc[0:0]
+    # One per programme: 175 for the nation, created a few at a time.
+    create_table_artifacts(
+        [
+            (
+                stall_rows(mine, names, limit) or [{"result": "no stalled steps"}],
+                _artifact_key(f"stalls-{program['program_id']}"),
+                f"{program['program_id']}: {len(mine)} stalled steps as of {summary['as_of']}",
+            )
+            for program in summary["programs"]
+            for mine in [by_program.get(program["program_id"], no_stalls)]
+        ]
+    )
     paid = sum(p["workers_paid"] for p in summary["programs"])
     active = sum(p["workers_active"] for p in summary["programs"])
     create_progress_artifact(
@@ -118,10 +167,45 @@ def publish_artifacts(title: str, flags: FlagUpdate, summary: dict[str, Any]) ->
     )
 
 
+def report_dir(out_dir: str | None, flow_name: str, as_of: dt.date, label: str, run_id: str) -> str:
+    """The run's report folder: `out_dir` when given, else a folder of its own per run under
+    the configured output root (`RANTAI_OUT_DIR`): `<flow>/<as_of>_<scope>_<run id>`."""
+    if out_dir:
+        return out_dir
+    folder = f"{as_of.isoformat()}_{_artifact_key(label)}_{run_id[:8]}"
+    return str(Settings().output_root() / flow_name / folder)
+
+
+@task(name="publish-report-link", cache_policy=NO_CACHE, persist_result=False)
+def publish_report_link(out_dir: str) -> str:
+    """A link artifact to the run's report folder (stalls.csv, quarantine.csv, summary.json).
+
+    With `RANTAI_REPORT_URL` set (the output root served over HTTP) the link is a web address;
+    otherwise a file URL, which works on the machine or share that holds the folder.
+    """
+    folder = Path(out_dir).resolve()
+    settings = Settings()
+    link = folder.as_uri()
+    if settings.report_url:
+        try:
+            relative = folder.relative_to(settings.output_root().resolve())
+            link = settings.report_url.rstrip("/") + "/" + relative.as_posix() + "/"
+        except ValueError:  # a folder given explicitly, outside the served root
+            pass
+    create_link_artifact(
+        link=link,
+        link_text=f"Report: {folder.name} (stalls.csv, quarantine.csv, summary.json)",
+        key="rantai-report",
+        description="The full report of this run",
+    )
+    return link
+
+
 @task(name="emit-events", cache_policy=NO_CACHE, persist_result=False)
 def emit_stall_events(flags: FlagUpdate, as_of: dt.date) -> int:
     """One `rantai.stall.opened` / `rantai.stall.resolved` event per flag that changed."""
-    count = 0
+    events = []
+    flow_run = f"prefect.flow-run.{runtime.flow_run.id}"
     for kind, frame in (("opened", flags.opened), ("resolved", flags.resolved)):
         for row in frame.to_dict(orient="records"):
             resource_id = f"rantai.case.{row['program_id']}.{row['unit_code']}.{row['stage']}"
@@ -144,17 +228,50 @@ def emit_stall_events(flags: FlagUpdate, as_of: dt.date) -> int:
                     )
                 },
             }
-            emit_event(
-                event=f"rantai.stall.{kind}",
-                resource={
-                    "prefect.resource.id": resource_id,
-                    "prefect.resource.name": f"{row['stage']} {row['unit_code']}",
-                    "rantai.program_id": str(row["program_id"]),
-                    "rantai.unit_code": str(row["unit_code"]),
-                    "rantai.stage": str(row["stage"]),
-                },
-                payload=payload,
+            events.append(
+                dict(
+                    event=f"rantai.stall.{kind}",
+                    resource={
+                        "prefect.resource.id": resource_id,
+                        "prefect.resource.name": f"{row['stage']} {row['unit_code']}",
+                        "rantai.program_id": str(row["program_id"]),
+                        "rantai.unit_code": str(row["unit_code"]),
+                        "rantai.stage": str(row["stage"]),
+                    },
+                    payload=payload,
+                    # Ties each event to the run that raised it, for operators and Automations.
+                    related=[
+                        {
+                            "prefect.resource.id": flow_run,
+                            "prefect.resource.role": "flow-run",
+                        }
+                    ],
+                )
             )
-            count += 1
+    # A national first run opens tens of thousands of flags: sent in batches, not one by one,
+    # and past the limit summed up in one event (the full list is in stalls.csv and the store).
+    limit = Settings().stall_events_max
+    if 0 < limit < len(events):
+        events = [*events[:limit], _summary_event(events[limit:], flow_run=flow_run, as_of=as_of)]
+    count = emit_events(events)
     get_run_logger().info("Emitted %d stall events", count)
     return count
+
+
+def _summary_event(left_out: list[dict[str, Any]], flow_run: str, as_of: dt.date) -> dict[str, Any]:
+    """One `rantai.stall.summary` event for the stall changes past the per-run limit."""
+    counts: dict[str, dict[str, int]] = {}
+    for event in left_out:
+        kind = event["event"].rsplit(".", 1)[-1]
+        stage = event["resource"]["rantai.stage"]
+        counts.setdefault(kind, {}).setdefault(stage, 0)
+        counts[kind][stage] += 1
+    return {
+        "event": "rantai.stall.summary",
+        "resource": {
+            "prefect.resource.id": f"rantai.run.{flow_run.rsplit('.', 1)[-1]}",
+            "prefect.resource.name": f"stall changes not sent one by one ({len(left_out)})",
+        },
+        "payload": {"as_of": as_of.isoformat(), "not_sent": len(left_out), "by_stage": counts},
+        "related": [{"prefect.resource.id": flow_run, "prefect.resource.role": "flow-run"}],
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -37,24 +37,35 @@ def _postgres_unavailable(error: Exception) -> None:
 
 
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database for one test, dropped afterwards."""
+def postgres_databases() -> Iterator[Callable[[], str]]:
+    """Makes fresh PostgreSQL databases for one test (each call one more); drops them after."""
     import psycopg
 
-    name = f"rantai_test_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as error:
-        _postgres_unavailable(error)
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    yield (
-        POSTGRES_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-        + f"/{name}"
-    )
-    # WITH (FORCE) closes the pooled connections the test's engine still holds.
+    names: list[str] = []
+
+    def make() -> str:
+        name = f"rantai_test_{uuid.uuid4().hex[:12]}"
+        try:
+            admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=5)
+        except psycopg.OperationalError as error:
+            _postgres_unavailable(error)
+        with admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        names.append(name)
+        base = POSTGRES_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+        return f"{base}/{name}"
+
+    yield make
+    # WITH (FORCE) closes the pooled connections the test's engines still hold.
     with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for name in names:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_url(postgres_databases: Callable[[], str]) -> str:
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    return postgres_databases()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

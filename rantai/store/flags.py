@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, and_, bindparam, select
 
 from rantai.scope import Scope
+from rantai.store.load import bulk_insert
 from rantai.store.schema import flag_events, flags
 
 FLAG_KEY = ["program_id", "unit_code", "stage"]
@@ -73,23 +75,24 @@ def _write(
 ) -> None:
     fresh = result[brand_new.to_numpy()]
     if len(fresh):
-        conn.execute(
-            flags.insert(),
-            [
-                {
-                    "program_id": r.program_id,
-                    "unit_code": r.unit_code,
-                    "stage": r.stage,
-                    "district_code": r.district_code,
-                    "first_flagged": as_of,
-                    "is_open": True,
-                    "opened_on": as_of,
-                    "last_seen": as_of,
-                    "resolved_on": None,
-                    "times_opened": 1,
-                }
-                for r in fresh.itertuples()
-            ],
+        # A first national run opens tens of thousands of flags: one bulk insert.
+        count = len(fresh)
+        day = as_of.isoformat() if conn.dialect.name == "sqlite" else as_of
+        bulk_insert(
+            conn,
+            flags,
+            {
+                "program_id": fresh["program_id"].to_numpy(dtype=object),
+                "unit_code": fresh["unit_code"].to_numpy(dtype=object),
+                "stage": fresh["stage"].astype(str).to_numpy(dtype=object),
+                "district_code": fresh["district_code"].to_numpy(dtype=object),
+                "first_flagged": np.full(count, day, dtype=object),
+                "is_open": np.full(count, True, dtype=object),
+                "opened_on": np.full(count, day, dtype=object),
+                "last_seen": np.full(count, day, dtype=object),
+                "resolved_on": np.full(count, None, dtype=object),
+                "times_opened": np.full(count, 1, dtype=object),
+            },
         )
     where_case = and_(*[flags.c[k] == bindparam(f"k_{k}") for k in FLAG_KEY])
 

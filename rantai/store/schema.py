@@ -93,6 +93,19 @@ flags = Table(
     Column("times_opened", Integer, nullable=False),
 )
 
+# Per HTTP source, how far its records are known: the server's snapshot time of the last fetch
+# that was loaded. The next run asks for `updated_since` that mark (revision 0002).
+source_marks = Table(
+    "source_marks",
+    metadata,
+    Column("location", String(500), primary_key=True),  # the system's base URL, no credentials
+    Column("source", String(40), primary_key=True),
+    Column("snapshot", String(40), nullable=False),  # ISO 8601 UTC, as the server gave it
+    Column("run_id", String(36), nullable=False),
+    Column("rows_fetched", Integer, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
 flag_events = Table(
     "flag_events",
     metadata,
@@ -162,4 +175,14 @@ history_tables: dict[str, Table] = {name: _history_table(s) for name, s in SOURC
 # Indexes for the evaluation's lookups by programme.
 for _name in ("allocations", "district_transfers", "village_transfers", "premium_payments"):
     Index(f"ix_{_name}_program", source_tables[_name].c.program_id)
-Index("ix_enrollments_program", source_tables["enrollments"].c.program_id)
+# Indexes for reruns scoped to districts or villages (revision 0003, which also dropped
+# ix_enrollments_program: on three million enrollments, one index less to keep on every load).
+SCOPE_INDEXES = {
+    "ix_allocations_unit": ("allocations", "unit_code"),
+    "ix_district_transfers_district": ("district_transfers", "district_code"),
+    "ix_village_transfers_village": ("village_transfers", "village_code"),
+    "ix_enrollments_village": ("enrollments", "village_code"),
+    "ix_premium_payments_payer": ("premium_payments", "payer_code"),
+}
+for _index, (_name, _column) in SCOPE_INDEXES.items():
+    Index(_index, source_tables[_name].c[_column])
