@@ -10,28 +10,13 @@ from typing import Any
 
 import pandas as pd
 
+from rantai import stages
 from rantai.anomalies import ANOMALY_COLUMNS
 from rantai.faults import failpoint
 from rantai.records import STAGE_ORDER, Reason, Stage
 
-STALL_COLUMNS = [
-    "as_of",
-    "program_id",
-    "funding_source",
-    "province_code",
-    "district_code",
-    "unit_code",
-    "stage",
-    "start_date",
-    "due_date",
-    "days_waiting",
-    "days_overdue",
-    "amount_at_stake",
-    "workers_affected",
-    "severity",
-    "first_flagged",
-    "status",
-]
+# stalls.csv: the engine's columns, then what the flags remember.
+STALL_COLUMNS = [*stages.STALL_COLUMNS, "first_flagged", "status"]
 QUARANTINE_COLUMNS = ["source", "row_number", "record_id", "reason", "detail"]
 SEVERITIES = ("CRITICAL", "WARNING")
 # Characters that make a spreadsheet treat a cell as a formula.

@@ -13,8 +13,8 @@ from pathlib import Path
 A4_WINDOW = (1240, 1754)
 _NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 # No network, no first-run chores, no profile left behind: the report must stand alone.
-_FLAGS = [
-    "--headless",
+# The same flags drive Chromium under Playwright (tests/operations), without --headless.
+SANDBOX_FREE_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",
@@ -22,8 +22,8 @@ _FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--hide-scrollbars",
 ]
+_FLAGS = ["--headless", *SANDBOX_FREE_FLAGS, "--hide-scrollbars"]
 
 
 class NoBrowser(RuntimeError):

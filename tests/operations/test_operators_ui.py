@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from rantai.monev.browser import SANDBOX_FREE_FLAGS
 from rantai.store.engine import engine_for
 from rantai.store.flags import read_flags
 from tests.chain_folders import V2, first_load
@@ -29,15 +30,7 @@ from tests.operations.corrections import corrected_load
 pytestmark = pytest.mark.operations
 
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM_ARGS = SANDBOX_FREE_FLAGS
 TIMEOUT_MS = 60_000
 
 

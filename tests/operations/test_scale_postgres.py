@@ -7,8 +7,7 @@ from __future__ import annotations
 import os
 import re
 import time
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +16,6 @@ import pytest
 from rantai.generate import DEMO_AS_OF, generate_province, write_folder
 from rantai.store.engine import engine_for
 from rantai.store.schema import runs
-from tests.conftest import POSTGRES_ADMIN, _postgres_unavailable
 from tests.operations.conftest import (
     POOL,
     logs_of,
@@ -35,22 +33,9 @@ SUBMITTED_BY = re.compile(r"Worker '([^']+)' submitting flow run")
 
 
 @pytest.fixture
-def prefect_postgres_url() -> Iterator[str]:
+def prefect_postgres_url(postgres_databases: Callable[[], str]) -> str:
     """A fresh PostgreSQL database for Prefect's own tables (asyncpg), dropped afterwards."""
-    import psycopg
-
-    name = f"prefect_test_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as error:
-        _postgres_unavailable(error)
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    yield POSTGRES_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + (
-        f"/{name}"
-    )
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return postgres_databases().replace("+psycopg", "+asyncpg")
 
 
 def _national_folder(folder: Path) -> None:
