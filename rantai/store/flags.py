@@ -7,13 +7,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, and_, bindparam, select
+from sqlalchemy import Column, Connection, MetaData, Table, and_, bindparam, select, tuple_
 
 from rantai.scope import Scope
 from rantai.store.load import bulk_insert
 from rantai.store.schema import flag_events, flags
 
 FLAG_KEY = ["program_id", "unit_code", "stage"]
+# Past this many flags, an update goes through a temporary table instead of row by row.
+_KEYS_ONE_BY_ONE = 1_000
 
 
 @dataclass(frozen=True)
@@ -117,13 +119,38 @@ def _write(
             keys(again),
         )
     still = result[continuing.to_numpy()]
-    if len(still):
+    if len(still) > _KEYS_ONE_BY_ONE:
+        # Every open flag of a national run is seen again each day: one statement for them.
+        _touch(conn, still[FLAG_KEY], as_of)
+    elif len(still):
         conn.execute(flags.update().where(where_case).values(last_seen=as_of), keys(still))
     if len(resolved):
         conn.execute(
             flags.update().where(where_case).values(is_open=False, resolved_on=as_of),
             keys(resolved),
         )
+
+
+def _touch(conn: Connection, cases: pd.DataFrame, as_of: dt.date) -> None:
+    """Set `last_seen` of many flags at once, through a temporary table of their keys."""
+    seen = Table(
+        "seen_flags",
+        MetaData(),
+        *[Column(k, flags.c[k].type) for k in FLAG_KEY],
+        prefixes=["TEMPORARY"],
+        postgresql_on_commit="DROP",
+    )
+    seen.create(conn)
+    bulk_insert(conn, seen, {k: cases[k].astype(str).to_numpy(dtype=object) for k in FLAG_KEY})
+    # IN over the keys: the database builds a lookup of them once; a correlated EXISTS
+    # against an unindexed table would scan it for every flag.
+    case = tuple_(*[flags.c[k] for k in FLAG_KEY])
+    conn.execute(
+        flags.update()
+        .where(case.in_(select(*[seen.c[k] for k in FLAG_KEY])))
+        .values(last_seen=as_of)
+    )
+    seen.drop(conn)
 
 
 def _log_events(

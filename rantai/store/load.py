@@ -212,16 +212,29 @@ def _postgres_copy(
 
 @contextmanager
 def _without_indexes(conn: Connection, table: Table, rows: int) -> Iterator[None]:
-    """On PostgreSQL, a big load into an empty table goes in without its keys and indexes,
+    """A big load into an empty table goes in without its indexes (on PostgreSQL also its keys),
     which are built afterwards: one sort each instead of millions of index insertions.
 
     All within the load's transaction, so a failed load leaves the table as it was. The
     definitions are read from the database, so that they come back exactly as they were.
     """
-    if conn.dialect.name != "postgresql" or rows < _REBUILD_FROM_ROWS:
+    if rows < _REBUILD_FROM_ROWS or conn.dialect.name not in ("postgresql", "sqlite"):
         yield
         return
     name = table.name
+    if conn.dialect.name == "sqlite":
+        # A SQLite table's key is part of it; its other indexes can go and come back.
+        indexes = conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+            "AND sql IS NOT NULL",
+            (name,),
+        ).all()
+        for index, _definition in indexes:
+            conn.exec_driver_sql(f'DROP INDEX "{index}"')
+        yield
+        for _index, definition in indexes:
+            conn.exec_driver_sql(definition)
+        return
     inspector = inspect(conn)
     key = inspector.get_pk_constraint(name)
     foreign = [f for f in inspector.get_foreign_keys(name) if f.get("name")]
@@ -291,9 +304,10 @@ def new_batch(
 def stored_hashes(conn: Connection, source: str) -> np.ndarray:
     """The content hashes of a source's stored records."""
     table = source_tables[source]
+    query = f'SELECT content_hash FROM "{table.name}"'
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.execute(f'SELECT content_hash FROM "{table.name}"')
+        cursor.execute(query)
         rows = cursor.fetchall()
     finally:
         cursor.close()
@@ -377,6 +391,10 @@ def _upsert(
     staging = _staging_table(source)
     staging.create(conn)
     bulk_insert(conn, staging, columns)
+    if conn.dialect.name == "postgresql":
+        # With the staged rows counted, PostgreSQL looks them up by key instead of scanning
+        # millions of stored ones.
+        conn.exec_driver_sql(f'ANALYZE "{staging.name}"')
     same_key = and_(*[target.c[k] == staging.c[k] for k in key])
     changed = same_key & (target.c.content_hash != staging.c.content_hash)
 

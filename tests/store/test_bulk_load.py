@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import event, func, inspect, select
 
 from rantai.records import SOURCES, Kind
 from rantai.store import load as bulk
@@ -173,3 +173,50 @@ def test_content_hashes_never_drift() -> None:
     }
     for source, frame in frames.items():
         assert np.array_equal(content_hash(frame, source), _hash_as_defined(frame, source))
+
+
+def enrollments(count: int) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "nik": [f"3171014101{90 + i % 10:02d}{1 + i // 10:04d}" for i in range(count)],
+            "name": [f"Pekerja {i}" for i in range(count)],
+            "village_code": [f"31.71.01.{1001 + i % 7}" for i in range(count)],
+            "occupation": "ojek",
+            "program_id": "dki-apbd-2025",
+            "registered_date": pd.Timestamp("2025-02-01"),
+        }
+    )
+    return typed(frame, "enrollments")
+
+
+def index_names(db_url: str) -> set[str]:
+    with engine_for(db_url).connect() as conn:
+        return {i["name"] for i in inspect(conn).get_indexes("enrollments")}
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_indexes_taken_off_for_a_bulk_load_come_back_and_stay_on_a_failed_one(db_url):
+    before = index_names(db_url)
+    assert "ix_enrollments_village" in before
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    engine = engine_for(db_url)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with pytest.raises(RuntimeError), engine.begin() as conn:
+            batch = new_batch(conn, "run", "enrollments", "test", "0" * 64, 40)
+            load_source(conn, "enrollments", batch, enrollments(40), QUARANTINE.iloc[0:0], 40)
+            raise RuntimeError("killed half-way")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert any(s.startswith('DROP INDEX "ix_enrollments_village"') for s in statements)
+    assert index_names(db_url) == before
+    with engine_for(db_url).begin() as conn:
+        batch = new_batch(conn, "run", "enrollments", "test", "0" * 64, 40)
+        load_source(conn, "enrollments", batch, enrollments(40), QUARANTINE.iloc[0:0], 40)
+    assert index_names(db_url) == before
+    with engine_for(db_url).connect() as conn:
+        assert len(read_source(conn, "enrollments")) == 40
