@@ -61,7 +61,10 @@ class Scope:
 
 
 def restrict(evaluation: Evaluation, scope: Scope) -> Evaluation:
-    """Keep only the cases and stalls inside a scope (programme metrics stay whole)."""
+    """Keep only the cases, stalls and anomalies inside a scope.
+
+    Programme metrics are left as evaluated: whole when the store was read whole, the scope's
+    own when only the scope's rows were read (a rerun)."""
     if scope.is_everything:
         return evaluation
     return replace(

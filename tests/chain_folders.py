@@ -16,7 +16,18 @@ INHIL_DESA = "14.04.01.2002"  # Sanglar
 INHIL_KELURAHAN = "14.04.01.1001"  # Pulaukijang
 W1, W2, W3 = "14.02.01.2001", "14.02.01.2002", "14.02.01.2003"  # desa in Indragiri Hulu
 
-YEAR = 201_600  # Rp16,800 x 12 months
+YEAR = 201_600
+
+PAYMENT_HEADER = [
+    "payment_id",
+    "program_id",
+    "payer_code",
+    "paid_date",
+    "amount",
+    "workers_count",
+    "months",
+    "payment_ref",
+]  # Rp16,800 x 12 months
 
 
 def nik(prefix: str, serial: int, female: bool = False) -> str:
@@ -97,16 +108,7 @@ def first_load(folder: Path) -> None:
     write(
         folder,
         "premium_payments",
-        [
-            "payment_id",
-            "program_id",
-            "payer_code",
-            "paid_date",
-            "amount",
-            "workers_count",
-            "months",
-            "payment_ref",
-        ],
+        PAYMENT_HEADER,
         [
             ["PAY1", "jambi-bkbk-2025", V1, "2025-03-10", 10 * YEAR, 10, 12, "BPJSTK-1"],
             ["PAY2", "inhil-apbd-2025", INHIL, "2025-05-20", 15 * YEAR, 15, 12, "BPJSTK-2"],
@@ -179,15 +181,6 @@ def second_load(folder: Path) -> None:
     write(
         folder,
         "premium_payments",
-        [
-            "payment_id",
-            "program_id",
-            "payer_code",
-            "paid_date",
-            "amount",
-            "workers_count",
-            "months",
-            "payment_ref",
-        ],
+        PAYMENT_HEADER,
         [["PAY1", "jambi-bkbk-2025", V1, "2025-03-10", 20 * YEAR, 20, 12, "BPJSTK-1"]],
     )

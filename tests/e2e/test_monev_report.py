@@ -17,7 +17,7 @@ from sqlalchemy import text
 from rantai.cli import main
 from rantai.monev.browser import NoBrowser, find_chromium, print_pdf, screenshot
 from rantai.store.engine import engine_for
-from tests.chain_folders import YEAR, first_load, nik, second_load, write
+from tests.chain_folders import PAYMENT_HEADER, YEAR, first_load, nik, second_load, write
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
@@ -290,16 +290,7 @@ def league_folder(folder: Path) -> None:
     write(
         folder,
         "premium_payments",
-        [
-            "payment_id",
-            "program_id",
-            "payer_code",
-            "paid_date",
-            "amount",
-            "workers_count",
-            "months",
-            "payment_ref",
-        ],
+        PAYMENT_HEADER,
         payments,
     )
     write(
