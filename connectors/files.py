@@ -33,16 +33,24 @@ class RawSource:
     rows: pd.DataFrame
 
 
-def _clean(frame: pd.DataFrame) -> pd.DataFrame:
+def _clean(frame: pd.DataFrame, all_text: bool = False) -> pd.DataFrame:
+    """Lower-case the header, strip every text cell and empty blank ones (None).
+
+    `all_text`: every cell is a `str` (a CSV read without NA parsing), which allows the
+    faster loop: two C-level passes per column instead of a type check and `isna` per cell.
+    """
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     columns = {}
     for position in range(frame.shape[1]):
         values = frame.iloc[:, position].to_numpy(dtype=object)
-        # Excel cells keep their types (numbers, datetimes); only text is stripped. A plain
-        # loop over str objects is many times faster than pandas' string methods here.
         text = np.empty(len(values), dtype=object)
-        text[:] = [v.strip() if type(v) is str else v for v in values]
-        text[pd.isna(text) | (text == "")] = None
+        if all_text:
+            text[:] = [v.strip() for v in values]
+            text[text == ""] = None
+        else:
+            # Excel cells keep their types (numbers, datetimes); only text is stripped.
+            text[:] = [v.strip() if type(v) is str else v for v in values]
+            text[pd.isna(text) | (text == "")] = None
         columns[position] = text
     # dtype=object: pandas 3 would infer its str dtype and turn the None of empty cells into NaN.
     cleaned = pd.DataFrame(columns, copy=False, dtype=object)
@@ -103,7 +111,9 @@ def read_csv(path: Path, source: str, strict: bool = True) -> RawSource:
     except (pd.errors.ParserError, ValueError, csv.Error) as error:
         message = str(error).strip().splitlines()[0]
         raise UnreadableInput(f"{path.name}: not a valid CSV file ({message})") from None
-    return RawSource(source, str(path), hashlib.sha256(data).hexdigest(), _clean(frame))
+    return RawSource(
+        source, str(path), hashlib.sha256(data).hexdigest(), _clean(frame, all_text=True)
+    )
 
 
 _BOM = "\ufeff".encode()

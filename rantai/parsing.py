@@ -396,9 +396,14 @@ def _nik_chunk_failures(cells: np.ndarray, known: BoolArray) -> npt.NDArray[np.i
     return failures
 
 
-def _nik_codes(series: pd.Series, gazetteer: Gazetteer | None) -> npt.NDArray[np.int8]:
+def _nik_codes(
+    series: pd.Series, gazetteer: Gazetteer | None, stripped: bool = False
+) -> npt.NDArray[np.int8]:
     gazetteer = gazetteer or load_gazetteer()
-    text, others = _split(series)
+    if stripped:  # str objects already stripped, None where empty (see `text_cells`)
+        text, others = series.reset_index(drop=True), pd.Series([], dtype=object)
+    else:
+        text, others = _split(series)
     failures = _nik_failures(text, gazetteer)
     for position, value in _cells(others):
         problem = nik_problem(value, gazetteer)
@@ -408,9 +413,12 @@ def _nik_codes(series: pd.Series, gazetteer: Gazetteer | None) -> npt.NDArray[np
     return failures
 
 
-def niks_valid(series: pd.Series, gazetteer: Gazetteer | None = None) -> pd.Series:
-    """Vectorised `valid_nik`: a bool series on the series' index."""
-    return pd.Series(_nik_codes(series, gazetteer) == 0, index=series.index)
+def niks_valid(
+    series: pd.Series, gazetteer: Gazetteer | None = None, stripped: bool = False
+) -> pd.Series:
+    """Vectorised `valid_nik`: a bool series on the series' index. `stripped`: the cells are
+    text already as `text_cells` gives it (str objects stripped, None where empty)."""
+    return pd.Series(_nik_codes(series, gazetteer, stripped) == 0, index=series.index)
 
 
 def nik_problems(series: pd.Series, gazetteer: Gazetteer | None = None) -> pd.Series:

@@ -218,8 +218,9 @@ def _read_field(
     elif kind is Kind.DATE:
         value, ok = parsing.dates(column)
     elif kind is Kind.NIK:
-        ok = parsing.niks_valid(written, gazetteer)
-        value = _objects(written)
+        # `written` is text as `text_cells` gives it: str objects, None where empty.
+        ok = parsing.niks_valid(written, gazetteer, stripped=True)
+        value = written
     elif kind is Kind.CODE:
         value, codes = _codes_of(written, gazetteer)
         ok = codes.known
@@ -229,7 +230,7 @@ def _read_field(
         value = upper
     else:
         ok = ~missing
-        value = _objects(written)
+        value = written
     if not spec.required and kind in (Kind.AMOUNT, Kind.INT):
         value = value.astype("Int64")
     return _Field(name, spec, written, missing, value, np.asarray(ok, dtype=bool), codes)
@@ -549,9 +550,22 @@ def _choice_detail(field: _Field) -> Detail:
 
 
 def _key_hash(parsed: pd.DataFrame, source: Source) -> np.ndarray:
-    """A 64-bit hash of each row's key; equal keys hash equal (see `_duplicated`)."""
-    key = parsed[list(source.key)]
-    return pd.util.hash_pandas_object(key, index=False, categorize=False).to_numpy()
+    """A 64-bit hash of each row's key; equal keys hash equal (see `_duplicated`).
+
+    Only compared within this process: text takes Python's own string hash, which a str
+    object computes once and keeps (pandas' hash encodes every string to UTF-8 first).
+    """
+    combined = np.zeros(len(parsed), dtype=np.uint64)
+    for name in source.key:
+        column = parsed[name]
+        if column.dtype == object:
+            cells = column.to_numpy(dtype=object)
+            hashed = np.fromiter(map(hash, cells), dtype=np.int64, count=len(cells))
+            hashed = hashed.view(np.uint64)
+        else:
+            hashed = pd.util.hash_pandas_object(column, index=False).to_numpy()
+        combined = (combined * np.uint64(1_000_003)) ^ hashed
+    return combined
 
 
 def _duplicated(
