@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from prefect import flow, runtime
+from prefect import flow, get_run_logger, runtime
 from prefect.states import State
 from pydantic import SecretStr
 
@@ -12,7 +12,7 @@ from flows.states import degraded_state, final_state, unreadable_state
 from rantai.scope import Scope
 from rantai.settings import Settings
 from rantai.store.locks import run_lock
-from tasks.evaluate import evaluate_chain, settle_run
+from tasks.evaluate import evaluate_chain, settle_run, stored_as_delivered
 from tasks.ingest import load_sources, read_sources, validate_sources
 from tasks.publish import (
     emit_stall_events,
@@ -60,8 +60,22 @@ def daily_chain(
         if delivery.unreadable:
             return unreadable_state(delivery.unreadable)
         validated = validate_sources(delivery, db_url)
-        loads = load_sources(delivery, validated, db_url, run_id)
-        evaluation = evaluate_chain(db_url, as_of, scope, validated, loads)
+        if scope.is_everything and not delivery.marks:
+            # A whole delivery (files; not the changes since a mark): evaluate it while the
+            # load writes it, on the other core. Where the store turns out to hold more than
+            # was delivered, evaluate again on what it holds.
+            loading = load_sources.submit(delivery, validated, db_url, run_id)
+            try:
+                evaluation = evaluate_chain(db_url, as_of, scope, validated, as_delivered=True)
+            finally:
+                loading.wait()  # never leave the run lock while the load is writing
+            loads = loading.result()
+            if not stored_as_delivered(db_url, validated, loads):
+                get_run_logger().info("The store holds more than this delivery: evaluating it")
+                evaluation = evaluate_chain(db_url, as_of, scope, validated, loads)
+        else:
+            loads = load_sources(delivery, validated, db_url, run_id)
+            evaluation = evaluate_chain(db_url, as_of, scope, validated, loads)
         settled = settle_run(
             db_url,
             evaluation,
@@ -76,9 +90,12 @@ def daily_chain(
             delivery.fetches,
         )
         flags, summary = settled.flags, settled.summary
-    publish_artifacts(f"Rantai: {scope.label()} @ {as_of}", flags, summary)
+    # The run page and the events go to the server side by side (each mostly waits on it).
+    artifacts = publish_artifacts.submit(f"Rantai: {scope.label()} @ {as_of}", flags, summary)
+    events = emit_stall_events.submit(flags, as_of)
     publish_report_link(out_dir)
-    emit_stall_events(flags, as_of)
+    artifacts.result()
+    events.result()
     if report:  # the Monev report: report.html and report.xlsx beside the outputs, linked
         write_monev_report(db_url, as_of, out_dir, scope)
     if delivery.stale:

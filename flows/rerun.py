@@ -130,9 +130,12 @@ def rerun(
             delivery.fetches,
         )
         flags, summary = settled.flags, settled.summary
-    publish_artifacts(f"Rantai rerun: {scope.label()} @ {as_of}", flags, summary)
+    # The run page and the events go to the server side by side (each mostly waits on it).
+    artifacts = publish_artifacts.submit(f"Rantai rerun: {scope.label()} @ {as_of}", flags, summary)
+    events = emit_stall_events.submit(flags, as_of)
     publish_report_link(out)
-    emit_stall_events(flags, as_of)
+    artifacts.result()
+    events.result()
     if delivery.stale:
         return degraded_state(delivery.problems, flags.stalls)
     return final_state(flags.stalls)

@@ -27,8 +27,9 @@ class Settings(BaseSettings):
     artifact_max_rows: int = 200
     # Stall events one run sends, worst first; past it one `rantai.stall.summary` event says
     # how many more changed (0: no limit). Prefect's server takes about a millisecond per
-    # event, and a first national run opens tens of thousands of flags.
-    stall_events_max: int = 5000
+    # event; a first national run opens tens of thousands of flags, a day's run in a
+    # province tens to hundreds.
+    stall_events_max: int = 1000
     # Where deployment runs read from (a folder or a URL) when no source is given.
     source: str = ""
     # Where deployment runs write their report folders (one subfolder per run).

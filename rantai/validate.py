@@ -558,6 +558,7 @@ def _key_hash(parsed: pd.DataFrame, source: Source) -> np.ndarray:
     combined = np.zeros(len(parsed), dtype=np.uint64)
     for name in source.key:
         column = parsed[name]
+        hashed: np.ndarray
         if column.dtype == object:
             cells = column.to_numpy(dtype=object)
             hashed = np.fromiter(map(hash, cells), dtype=np.int64, count=len(cells))

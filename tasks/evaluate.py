@@ -14,10 +14,10 @@ from rantai.anomalies import find_anomalies
 from rantai.faults import failpoint
 from rantai.scope import Scope, restrict
 from rantai.stages import COLUMNS_USED, Evaluation, evaluate, stall_summary_line
-from rantai.store.engine import engine_for
+from rantai.store.engine import checkpoint_in_background, engine_for
 from rantai.store.flags import FlagUpdate, update_flags
 from rantai.store.load import BatchReport
-from rantai.store.queries import Loaded, read_frames
+from rantai.store.queries import Loaded, read_frames, stored_as_loaded
 from rantai.store.runs import finish_run, start_run
 from rantai.validate import Validated
 from tasks.publish import write_run_outputs
@@ -30,18 +30,24 @@ def evaluate_chain(
     scope: Scope,
     validated: dict[str, Validated] | None = None,
     loads: list[BatchReport] | None = None,
+    as_delivered: bool = False,
 ) -> Evaluation:
     """Evaluate every stage of every case in scope on what is stored, as of a date.
 
     With the run's `validated` records and their `loads`, a table that holds exactly what was
-    loaded is taken from memory instead of being read back."""
-    loaded = {
-        report.source: Loaded(validated[report.source].valid, report.fingerprint)
-        for report in loads or []
-        if report.fingerprint is not None and validated and report.source in validated
-    }
+    loaded is taken from memory instead of being read back. `as_delivered`: evaluate the
+    delivered records as what their tables will hold, while the load is still writing them
+    (`stored_as_delivered` confirms it once the load is done)."""
+    if as_delivered:
+        loaded = {name: Loaded(v.valid, None) for name, v in (validated or {}).items()}
+    else:
+        loaded = {
+            report.source: Loaded(validated[report.source].valid, report.fingerprint)
+            for report in loads or []
+            if report.fingerprint is not None and validated and report.source in validated
+        }
     with engine_for(db_url).connect() as conn:
-        frames = read_frames(conn, scope, COLUMNS_USED, loaded)
+        frames = read_frames(conn, scope, COLUMNS_USED, loaded, trusted=as_delivered)
     evaluation = evaluate(frames, as_of)
     anomalies = find_anomalies(frames, as_of)
     evaluation = restrict(replace(evaluation, anomalies=anomalies), scope)
@@ -49,6 +55,23 @@ def evaluate_chain(
         "%d cases; %s", len(evaluation.cases), stall_summary_line(evaluation.stalls)
     )
     return evaluation
+
+
+def stored_as_delivered(
+    db_url: str, validated: dict[str, Validated], loads: list[BatchReport]
+) -> bool:
+    """Whether every delivered source's table now holds exactly its valid records: then an
+    evaluation `as_delivered` is the evaluation of the store. Not so when a delivery holds
+    only part of a table's records (other records stay stored), or the load failed."""
+    loaded = {
+        report.source: Loaded(validated[report.source].valid, report.fingerprint)
+        for report in loads
+        if report.source in validated
+    }
+    if len(loaded) != len(validated):
+        return False
+    with engine_for(db_url).connect() as conn:
+        return stored_as_loaded(conn, loaded)
 
 
 @dataclass(frozen=True)
@@ -87,6 +110,7 @@ def settle_run(
             out_dir, as_of, evaluation, update, validated, loads, stale, fetches
         )
         finish_run(conn, run_id, stalls=len(update.stalls), resolved=len(update.resolved))
+    checkpoint_in_background(engine_for(db_url))
     failpoint("after-settle")
     get_run_logger().info("Flags: %d opened, %d resolved", len(update.opened), len(update.resolved))
     return Settled(flags=update, summary=summary)

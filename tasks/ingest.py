@@ -14,7 +14,7 @@ from connectors.files import RawSource, UnreadableInput, read_folder
 from rantai.faults import failpoint
 from rantai.ingest import validate_load
 from rantai.regions import load_gazetteer
-from rantai.store.engine import engine_for
+from rantai.store.engine import checkpoint_in_background, engine_for
 from rantai.store.load import BatchReport, load_source, new_batch
 from rantai.store.marks import SourceMark, save_marks
 from rantai.store.queries import read_source
@@ -106,6 +106,7 @@ def load_sources(
             failpoint("mid-load")
         # The marks move in the same transaction as the rows: never ahead of what is stored.
         save_marks(conn, delivery.marks, run_id)
+    checkpoint_in_background(engine_for(db_url))
     failpoint("after-load")
     for r in reports:
         get_run_logger().info(

@@ -203,75 +203,71 @@ def publish_report_link(out_dir: str) -> str:
 
 @task(name="emit-events", cache_policy=NO_CACHE, persist_result=False)
 def emit_stall_events(flags: FlagUpdate, as_of: dt.date) -> int:
-    """One `rantai.stall.opened` / `rantai.stall.resolved` event per flag that changed."""
-    events = []
+    """One `rantai.stall.opened` / `rantai.stall.resolved` event per flag that changed.
+
+    A national first run opens tens of thousands of flags: past the limit
+    (`RANTAI_STALL_EVENTS_MAX`, worst first) they are summed up in one `rantai.stall.summary`
+    event (the full list is in stalls.csv and the store); only the events sent are built.
+    """
     flow_run = f"prefect.flow-run.{runtime.flow_run.id}"
-    for kind, frame in (("opened", flags.opened), ("resolved", flags.resolved)):
-        for row in frame.to_dict(orient="records"):
-            resource_id = f"rantai.case.{row['program_id']}.{row['unit_code']}.{row['stage']}"
-            payload = {
-                "as_of": as_of.isoformat(),
-                **{
-                    k: (
-                        int(v)
-                        if k in ("days_overdue", "amount_at_stake", "workers_affected")
-                        else str(v)
-                    )
-                    for k, v in row.items()
-                    if k
-                    in (
-                        "severity",
-                        "days_overdue",
-                        "amount_at_stake",
-                        "workers_affected",
-                        "district_code",
-                    )
-                },
-            }
-            events.append(
-                dict(
-                    event=f"rantai.stall.{kind}",
-                    resource={
-                        "prefect.resource.id": resource_id,
-                        "prefect.resource.name": f"{row['stage']} {row['unit_code']}",
-                        "rantai.program_id": str(row["program_id"]),
-                        "rantai.unit_code": str(row["unit_code"]),
-                        "rantai.stage": str(row["stage"]),
-                    },
-                    payload=payload,
-                    # Ties each event to the run that raised it, for operators and Automations.
-                    related=[
-                        {
-                            "prefect.resource.id": flow_run,
-                            "prefect.resource.role": "flow-run",
-                        }
-                    ],
-                )
-            )
-    # A national first run opens tens of thousands of flags: sent in batches, not one by one,
-    # and past the limit summed up in one event (the full list is in stalls.csv and the store).
+    changed = (("opened", flags.opened), ("resolved", flags.resolved))
+    total = sum(len(frame) for _, frame in changed)
     limit = Settings().stall_events_max
-    if 0 < limit < len(events):
-        events = [*events[:limit], _summary_event(events[limit:], flow_run=flow_run, as_of=as_of)]
+    keep = total if limit <= 0 or total <= limit else limit
+    events: list[dict[str, Any]] = []
+    left_out: dict[str, dict[str, int]] = {}
+    for kind, frame in changed:
+        sent = frame.iloc[: max(0, keep - len(events))]
+        events += [_stall_event(kind, row, flow_run, as_of) for row in sent.to_dict("records")]
+        rest = frame.iloc[len(sent) :]
+        if len(rest):
+            counts = rest["stage"].astype(str).value_counts(sort=False)
+            left_out[kind] = {str(stage): int(n) for stage, n in counts.items()}
+    if left_out:
+        events.append(_summary_event(left_out, total - len(events), flow_run, as_of))
     count = emit_events(events)
     get_run_logger().info("Emitted %d stall events", count)
     return count
 
 
-def _summary_event(left_out: list[dict[str, Any]], flow_run: str, as_of: dt.date) -> dict[str, Any]:
-    """One `rantai.stall.summary` event for the stall changes past the per-run limit."""
-    counts: dict[str, dict[str, int]] = {}
-    for event in left_out:
-        kind = event["event"].rsplit(".", 1)[-1]
-        stage = event["resource"]["rantai.stage"]
-        counts.setdefault(kind, {}).setdefault(stage, 0)
-        counts[kind][stage] += 1
+_PAYLOAD_NUMBERS = ("days_overdue", "amount_at_stake", "workers_affected")
+_PAYLOAD_TEXT = ("severity", "district_code")
+
+
+def _stall_event(kind: str, row: dict[str, Any], flow_run: str, as_of: dt.date) -> dict[str, Any]:
+    """The event of one flag that opened or resolved (a stall row: no personal data)."""
+    payload: dict[str, Any] = {"as_of": as_of.isoformat()}
+    for key, value in row.items():
+        if key in _PAYLOAD_NUMBERS:
+            payload[key] = int(value)
+        elif key in _PAYLOAD_TEXT:
+            payload[key] = str(value)
+    return dict(
+        event=f"rantai.stall.{kind}",
+        resource={
+            "prefect.resource.id": f"rantai.case.{row['program_id']}.{row['unit_code']}.{row['stage']}",
+            "prefect.resource.name": f"{row['stage']} {row['unit_code']}",
+            "rantai.program_id": str(row["program_id"]),
+            "rantai.unit_code": str(row["unit_code"]),
+            "rantai.stage": str(row["stage"]),
+        },
+        payload=payload,
+        # Ties each event to the run that raised it, for operators and Automations.
+        related=[{"prefect.resource.id": flow_run, "prefect.resource.role": "flow-run"}],
+    )
+
+
+def _summary_event(
+    counts: dict[str, dict[str, int]], not_sent: int, flow_run: str, as_of: dt.date
+) -> dict[str, Any]:
+    """One `rantai.stall.summary` event for the stall changes past the per-run limit:
+    how many, by kind (opened, resolved) and stage."""
     return {
         "event": "rantai.stall.summary",
         "resource": {
             "prefect.resource.id": f"rantai.run.{flow_run.rsplit('.', 1)[-1]}",
-            "prefect.resource.name": f"stall changes not sent one by one ({len(left_out)})",
+            "prefect.resource.name": f"stall changes not sent one by one ({not_sent})",
         },
-        "payload": {"as_of": as_of.isoformat(), "not_sent": len(left_out), "by_stage": counts},
+        "payload": {"as_of": as_of.isoformat(), "not_sent": not_sent, "by_stage": counts},
         "related": [{"prefect.resource.id": flow_run, "prefect.resource.role": "flow-run"}],
     }

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+from contextlib import closing
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -25,7 +28,41 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.execute("PRAGMA cache_size=-200000")
+    # No checkpoint inside a commit: after a national load that copies a gigabyte of WAL into
+    # the database file while the run waits. `checkpoint_in_background` does it instead, and
+    # the WAL file is cut back to this size once it has been checkpointed.
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.execute(f"PRAGMA journal_size_limit={_WAL_KEPT_BYTES}")
     cursor.close()
+
+
+_WAL_KEPT_BYTES = 64 * 1024 * 1024
+
+
+def checkpoint_in_background(engine: Engine) -> threading.Thread | None:
+    """Fold a SQLite store's WAL into its database file on a thread of its own, while the run
+    goes on (the copy is I/O and SQLite's C code, which lets the run's Python work proceed).
+
+    A passive checkpoint: it never waits for, nor blocks, readers and writers. The thread is
+    not a daemon, so a process finishes it before exiting; a process killed meanwhile leaves a
+    WAL that SQLite reads and the next checkpoint folds in. Returns the thread (None for
+    PostgreSQL or an in-memory store)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+
+    def checkpoint() -> None:
+        try:
+            with closing(sqlite3.connect(database, timeout=120)) as conn:
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute(f"PRAGMA journal_size_limit={_WAL_KEPT_BYTES}")
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error:
+            pass  # another checkpoint is running, or the store is gone: the next one folds it
+
+    thread = threading.Thread(target=checkpoint, name="rantai-wal-checkpoint")
+    thread.start()
+    return thread
 
 
 def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
