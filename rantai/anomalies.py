@@ -70,13 +70,23 @@ def _nik_ids(*columns: pd.Series) -> list[np.ndarray]:
     return [codes[start:stop] for start, stop in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
-def _pair_keys(left: pd.DataFrame, right: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
+def _are_niks(ids: np.ndarray) -> bool:
+    """Whether `_nik_ids` gave the NIKs' own values (not codes that only hold within a call)."""
+    return not len(ids) or bool(ids.min() >= 10**15)
+
+
+def _pair_keys(
+    left: pd.DataFrame, right: pd.DataFrame, right_nik: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray] | None:
     """One int64 per (nik, program_id) row of each frame, equal exactly when both are equal;
-    None when there are too many programmes to pack them so."""
+    None when there are too many programmes to pack them so. `right_nik`: `_nik_ids` of the
+    right frame's NIKs, when known already."""
     programs = pd.Index(pd.unique(pd.concat([left["program_id"], right["program_id"]])))
     if len(programs) >= 2**63 // _NIK_BOUND - 1:
         return None
-    left_nik, right_nik = _nik_ids(left["nik"], right["nik"])
+    left_nik = _nik_ids(left["nik"])[0] if right_nik is not None else None
+    if right_nik is None or left_nik is None or not (_are_niks(left_nik) and _are_niks(right_nik)):
+        left_nik, right_nik = _nik_ids(left["nik"], right["nik"])
     return tuple(  # type: ignore[return-value]
         (programs.get_indexer(frame["program_id"]).astype(np.int64) + 1) * _NIK_BOUND + nik
         for frame, nik in ((left, left_nik), (right, right_nik))
@@ -138,10 +148,12 @@ def find_anomalies(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> pd.Dat
     enrolled_unit = _unit_of_village(
         enrollments["village_code"], enrollments["program_id"].map(funding)
     )
+    # A worker is enrolled once per programme (the enrollments' key is nik and program_id),
+    # so counting rows counts workers.
     enrolled = (
-        enrollments.assign(unit_code=enrolled_unit, _nik=nik_ids)
-        .groupby(["program_id", "unit_code"])["_nik"]
-        .nunique()
+        enrollments.assign(unit_code=enrolled_unit)
+        .groupby(["program_id", "unit_code"])
+        .size()
         .rename("enrolled")
     )
     paid = payments.groupby(["program_id", "payer_code"])["workers_count"].sum()
@@ -200,27 +212,30 @@ def find_anomalies(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> pd.Dat
             )
 
     active = coverage[
-        (coverage["status"].astype(str) == CoverageStatus.AKTIF.value)
-        & (pd.to_datetime(coverage["coverage_end"]) >= day)
+        (coverage["status"].to_numpy(dtype=object) == CoverageStatus.AKTIF.value)
+        & (pd.to_datetime(coverage["coverage_end"]) >= day).to_numpy(dtype=bool)
     ]
-    keys = _pair_keys(active, enrollments)
+    # Each covered worker with the unit of their enrollment.
+    units = enrollments[["nik", "program_id"]].assign(unit_code=enrolled_unit)
+    keys = _pair_keys(active, enrollments, nik_ids)
     if keys is None:
-        covered = active.merge(
-            enrollments[["nik", "program_id", "village_code"]], on=["nik", "program_id"]
-        )
+        covered = active[["nik", "program_id"]].merge(units, on=["nik", "program_id"])
+        covered = covered.assign(_worker=covered["nik"])
     else:  # the same rows in the same order, joined on one integer instead of two strings
         covered = (
-            active.assign(_pair=keys[0])
-            .merge(enrollments[["village_code"]].assign(_pair=keys[1]), on="_pair")
-            .drop(columns="_pair")
+            active[["program_id"]]
+            .assign(_worker=keys[0])
+            .merge(units[["unit_code"]].assign(_worker=keys[1]), on="_worker")
         )
-    covered = covered.assign(
-        unit_code=_unit_of_village(covered["village_code"], covered["program_id"].map(funding))
-    )
-    payers = payments[["program_id", "payer_code"]].rename(columns={"payer_code": "unit_code"})
-    unpaid = _without(covered, payers, ["program_id", "unit_code"])
-    if len(unpaid):
-        counts = unpaid.groupby(["program_id", "unit_code"])["nik"].nunique().reset_index()
+    workers = covered.groupby(["program_id", "unit_code"])["_worker"].nunique()
+    if len(workers):
+        paid_units = pd.MultiIndex.from_frame(
+            payments[["program_id", "payer_code"]].drop_duplicates(),
+            names=["program_id", "unit_code"],
+        )
+        workers = workers[~workers.index.isin(paid_units)]
+    if len(workers):
+        counts = workers.rename("nik").reset_index()
         found.append(
             _frame(
                 counts.assign(

@@ -14,7 +14,7 @@ from rantai.anomalies import find_anomalies
 from rantai.faults import failpoint
 from rantai.scope import Scope, restrict
 from rantai.stages import COLUMNS_USED, Evaluation, evaluate, stall_summary_line
-from rantai.store.engine import checkpoint_in_background, engine_for
+from rantai.store.engine import checkpoint_in_background, engine_for, reading
 from rantai.store.flags import FlagUpdate, update_flags
 from rantai.store.load import BatchReport
 from rantai.store.queries import Loaded, read_frames, stored_as_loaded
@@ -46,7 +46,7 @@ def evaluate_chain(
             for report in loads or []
             if report.fingerprint is not None and validated and report.source in validated
         }
-    with engine_for(db_url).connect() as conn:
+    with reading(engine_for(db_url)) as conn:
         frames = read_frames(conn, scope, COLUMNS_USED, loaded, trusted=as_delivered)
     evaluation = evaluate(frames, as_of)
     anomalies = find_anomalies(frames, as_of)
@@ -70,7 +70,7 @@ def stored_as_delivered(
     }
     if len(loaded) != len(validated):
         return False
-    with engine_for(db_url).connect() as conn:
+    with reading(engine_for(db_url)) as conn:
         return stored_as_loaded(conn, loaded)
 
 

@@ -14,7 +14,7 @@ from connectors.files import RawSource, UnreadableInput, read_folder
 from rantai.faults import failpoint
 from rantai.ingest import validate_load
 from rantai.regions import load_gazetteer
-from rantai.store.engine import checkpoint_in_background, engine_for
+from rantai.store.engine import checkpoint_in_background, engine_for, reading
 from rantai.store.load import BatchReport, load_source, new_batch
 from rantai.store.marks import SourceMark, save_marks
 from rantai.store.queries import read_source
@@ -79,7 +79,7 @@ def read_folder_sources(input_dir: str) -> Delivery:
 @task(name="validate", cache_policy=NO_CACHE, persist_result=False)
 def validate_sources(delivery: Delivery, db_url: str) -> dict[str, Validated]:
     """Validate every delivered source against the contract and the gazetteer."""
-    with engine_for(db_url).connect() as conn:
+    with reading(engine_for(db_url)) as conn:
         stored_programs = read_source(conn, "programs")
     raw = {name: s.rows for name, s in delivery.sources.items()}
     validated = validate_load(raw, stored_programs, load_gazetteer())

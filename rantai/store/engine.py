@@ -5,13 +5,12 @@ from __future__ import annotations
 import sqlite3
 import threading
 from contextlib import closing
-from functools import cache
 from importlib import resources
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 
@@ -65,9 +64,22 @@ def checkpoint_in_background(engine: Engine) -> threading.Thread | None:
     return thread
 
 
+_READ_ONLY = "rantai_read_only"
+
+
 def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
-    # IMMEDIATE takes the write lock up front, so two writers queue instead of failing mid-load.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # IMMEDIATE takes the write lock up front, so two writers queue instead of failing mid-load;
+    # a connection that only reads (see `reading`) takes a snapshot and waits for no writer.
+    if conn.get_execution_options().get(_READ_ONLY):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def reading(engine: Engine) -> Connection:
+    """A connection that only reads. On SQLite it reads the last commit (WAL) without waiting
+    for a writer, as on PostgreSQL; a load running in the same process does not hold it up."""
+    return engine.connect().execution_options(**{_READ_ONLY: True})
 
 
 def make_engine(url: str) -> Engine:
@@ -87,10 +99,17 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-@cache
+_ENGINES: dict[str, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
 def engine_for(url: str) -> Engine:
-    """One migrated engine per URL per process."""
-    return make_engine(url)
+    """One migrated engine per URL per process (tasks running side by side share it)."""
+    with _ENGINES_LOCK:
+        engine = _ENGINES.get(url)
+        if engine is None:
+            engine = _ENGINES[url] = make_engine(url)
+        return engine
 
 
 def migrate(engine: Engine) -> None:

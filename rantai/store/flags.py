@@ -156,33 +156,34 @@ def _touch(conn: Connection, cases: pd.DataFrame, as_of: dt.date) -> None:
 def _log_events(
     conn: Connection, opened: pd.DataFrame, resolved: pd.DataFrame, as_of: dt.date, run_id: str
 ) -> None:
-    rows = [
+    """One flag_events row per flag opened or resolved, in one bulk insert."""
+    count = len(opened) + len(resolved)
+    if not count:
+        return
+    day = as_of.isoformat() if conn.dialect.name == "sqlite" else as_of
+
+    def column(name: str) -> np.ndarray:
+        values = [frame[name].astype(str).to_numpy(dtype=object) for frame in (opened, resolved)]
+        return np.concatenate(values)
+
+    def measure(name: str) -> np.ndarray:
+        numbers = opened[name].to_numpy(dtype=np.int64).astype(object)
+        return np.concatenate([numbers, np.full(len(resolved), None, dtype=object)])
+
+    bulk_insert(
+        conn,
+        flag_events,
         {
-            "run_id": run_id,
-            "program_id": r.program_id,
-            "unit_code": r.unit_code,
-            "stage": r.stage,
-            "event": "opened",
-            "as_of": as_of,
-            "days_overdue": int(r.days_overdue),
-            "amount_at_stake": int(r.amount_at_stake),
-            "workers_affected": int(r.workers_affected),
-        }
-        for r in opened.itertuples()
-    ]
-    rows += [
-        {
-            "run_id": run_id,
-            "program_id": r.program_id,
-            "unit_code": r.unit_code,
-            "stage": r.stage,
-            "event": "resolved",
-            "as_of": as_of,
-            "days_overdue": None,
-            "amount_at_stake": None,
-            "workers_affected": None,
-        }
-        for r in resolved.itertuples()
-    ]
-    if rows:
-        conn.execute(flag_events.insert(), rows)
+            "run_id": np.full(count, run_id, dtype=object),
+            "program_id": column("program_id"),
+            "unit_code": column("unit_code"),
+            "stage": column("stage"),
+            "event": np.array(
+                ["opened"] * len(opened) + ["resolved"] * len(resolved), dtype=object
+            ),
+            "as_of": np.full(count, day, dtype=object),
+            "days_overdue": measure("days_overdue"),
+            "amount_at_stake": measure("amount_at_stake"),
+            "workers_affected": measure("workers_affected"),
+        },
+    )

@@ -215,15 +215,17 @@ def test_coverage_without_payment_and_payment_without_transfer():
                     "registered_date": "2025-01-01",
                 }
             ],
+            # Two periods of cover, both active: one worker all the same.
             coverage=[
                 {
                     "nik": NIK3,
                     "program_id": "bk",
                     "kpj_no": None,
-                    "coverage_start": "2025-03-10",
+                    "coverage_start": start,
                     "coverage_end": "2025-12-31",
                     "status": "AKTIF",
                 }
+                for start in ("2025-03-10", "2025-04-01")
             ],
         ),
         AS_OF,
