@@ -14,12 +14,7 @@ from rantai.settings import Settings
 from rantai.store.locks import run_lock
 from tasks.evaluate import evaluate_chain, settle_run, stored_as_delivered
 from tasks.ingest import load_sources, read_sources, validate_sources
-from tasks.publish import (
-    emit_stall_events,
-    publish_artifacts,
-    publish_report_link,
-    report_dir,
-)
+from tasks.publish import publish_run, report_dir
 from tasks.report import write_monev_report
 
 
@@ -90,12 +85,7 @@ def daily_chain(
             delivery.fetches,
         )
         flags, summary = settled.flags, settled.summary
-    # The run page and the events go to the server side by side (each mostly waits on it).
-    artifacts = publish_artifacts.submit(f"Rantai: {scope.label()} @ {as_of}", flags, summary)
-    events = emit_stall_events.submit(flags, as_of)
-    publish_report_link(out_dir)
-    artifacts.result()
-    events.result()
+    publish_run(f"Rantai: {scope.label()} @ {as_of}", flags, summary, out_dir, as_of)
     if report:  # the Monev report: report.html and report.xlsx beside the outputs, linked
         write_monev_report(db_url, as_of, out_dir, scope)
     if delivery.stale:

@@ -15,12 +15,7 @@ from rantai.settings import Settings
 from rantai.store.locks import provinces_for, run_lock
 from tasks.evaluate import evaluate_chain, settle_run
 from tasks.ingest import load_sources, read_sources, validate_sources
-from tasks.publish import (
-    emit_stall_events,
-    publish_artifacts,
-    publish_report_link,
-    report_dir,
-)
+from tasks.publish import publish_run, report_dir
 from tasks.scope import in_file_rows, select_scope
 
 # Codes shown in a run name before the rest are counted: names are for people.
@@ -130,12 +125,7 @@ def rerun(
             delivery.fetches,
         )
         flags, summary = settled.flags, settled.summary
-    # The run page and the events go to the server side by side (each mostly waits on it).
-    artifacts = publish_artifacts.submit(f"Rantai rerun: {scope.label()} @ {as_of}", flags, summary)
-    events = emit_stall_events.submit(flags, as_of)
-    publish_report_link(out)
-    artifacts.result()
-    events.result()
+    publish_run(f"Rantai rerun: {scope.label()} @ {as_of}", flags, summary, out, as_of)
     if delivery.stale:
         return degraded_state(delivery.problems, flags.stalls)
     return final_state(flags.stalls)

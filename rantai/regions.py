@@ -15,8 +15,9 @@ from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
 
-import numpy as np
 import pandas as pd
+
+from rantai.distinct import map_distinct
 
 # The undotted lengths of each level: 2, 4, 6 and 10 digits.
 _DOTTED = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
@@ -54,10 +55,8 @@ def normalise_codes(raw: pd.Series) -> pd.Series:
     Each distinct cell is worked out once, in plain Python: a column of millions of rows
     names a few tens of thousands of regions, and pandas' string methods cost more per cell.
     """
-    positions, distinct = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
-    dotted = [normalise_code(v if isinstance(v, str) else str(v)) for v in distinct]
-    table = np.array([*dotted, None], dtype=object)
-    return pd.Series(table[positions], index=raw.index, dtype=object)
+    dotted = map_distinct(raw, lambda v: normalise_code(v if isinstance(v, str) else str(v)))
+    return pd.Series(dotted, index=raw.index, dtype=object)
 
 
 def level_of(code: str) -> Level:

@@ -8,11 +8,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from rantai import stages
 from rantai.anomalies import ANOMALY_COLUMNS
+from rantai.distinct import map_distinct
 from rantai.faults import failpoint
 from rantai.records import STAGE_ORDER, Reason, Stage
 
@@ -53,9 +53,7 @@ def stalls_frame(stalls: pd.DataFrame) -> pd.DataFrame:
     out = stalls.reindex(columns=STALL_COLUMNS).copy()
     for column in ("as_of", "start_date", "due_date", "first_flagged"):
         # Each distinct date once: tens of thousands of stalls share a few hundred dates.
-        codes, distinct = pd.factorize(out[column])
-        iso = np.array([*(_iso(v) for v in distinct), ""], dtype=object)
-        out[column] = iso[codes]
+        out[column] = map_distinct(out[column], _iso, fill="")
     out["program_id"] = out["program_id"].map(_neutralise)
     return out
 

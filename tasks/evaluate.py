@@ -41,11 +41,7 @@ def evaluate_chain(
     if as_delivered:
         loaded = {name: Loaded(v.valid, None) for name, v in (validated or {}).items()}
     else:
-        loaded = {
-            report.source: Loaded(validated[report.source].valid, report.fingerprint)
-            for report in loads or []
-            if report.fingerprint is not None and validated and report.source in validated
-        }
+        loaded = _loaded(validated or {}, loads or [])
     with reading(engine_for(db_url)) as conn:
         frames = read_frames(conn, scope, COLUMNS_USED, loaded, trusted=as_delivered)
     evaluation = evaluate(frames, as_of)
@@ -63,15 +59,21 @@ def stored_as_delivered(
     """Whether every delivered source's table now holds exactly its valid records: then an
     evaluation `as_delivered` is the evaluation of the store. Not so when a delivery holds
     only part of a table's records (other records stay stored), or the load failed."""
-    loaded = {
-        report.source: Loaded(validated[report.source].valid, report.fingerprint)
-        for report in loads
-        if report.source in validated
-    }
+    loaded = _loaded(validated, loads)
     if len(loaded) != len(validated):
         return False
     with reading(engine_for(db_url)) as conn:
         return stored_as_loaded(conn, loaded)
+
+
+def _loaded(validated: dict[str, Validated], loads: list[BatchReport]) -> dict[str, Loaded]:
+    """Each loaded source's valid records with the fingerprint its load reported (a table
+    whose stored fingerprint differs, or with none reported, is read back instead)."""
+    return {
+        report.source: Loaded(validated[report.source].valid, report.fingerprint)
+        for report in loads
+        if report.source in validated
+    }
 
 
 @dataclass(frozen=True)

@@ -167,6 +167,19 @@ def publish_artifacts(title: str, flags: FlagUpdate, summary: dict[str, Any]) ->
     )
 
 
+def publish_run(
+    title: str, flags: FlagUpdate, summary: dict[str, Any], out_dir: str, as_of: dt.date
+) -> None:
+    """Everything a finished run tells the server: the run page's artifacts, the link to its
+    report folder and the stall events. Artifacts and events go side by side (each mostly
+    waits on the server); call from within a flow."""
+    artifacts = publish_artifacts.submit(title, flags, summary)
+    events = emit_stall_events.submit(flags, as_of)
+    publish_report_link(out_dir)
+    artifacts.result()
+    events.result()
+
+
 def report_dir(out_dir: str | None, flow_name: str, as_of: dt.date, label: str, run_id: str) -> str:
     """The run's report folder: `out_dir` when given, else a folder of its own per run under
     the configured output root (`RANTAI_OUT_DIR`): `<flow>/<as_of>_<scope>_<run id>`."""
