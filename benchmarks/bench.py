@@ -10,6 +10,9 @@ is not timed), and measures, each the median of `--runs` runs:
 
 - full_s: `rantai run` of the national folder into an empty store, as a fresh process;
 - floor_s: reading the same files into pandas (`pd.read_csv`, every column as text);
+- a lower bound for full_s on this stack (printed, not in the BENCH line): an empty Prefect flow
+  run as a fresh process, plus the floor, plus a bare insert of the rows read into an empty
+  store (`bound.py`);
 - incremental_s: `rantai run` of the next day's delivery on the store the full run left;
 - village_rerun_s: the `rerun` flow for one village after a correction of its transfer, on
   the store the next day's run left, through Prefect, in a process that has Prefect imported
@@ -96,6 +99,7 @@ def main() -> int:
         env = {**os.environ, **server.env}
         full, first_store = measure_full(folders["day1"], store, work, env, args.runs, server)
         floor = measure_floor(folders["day1"], args.runs)
+        bound_flow, bound_insert = measure_bound(folders["day1"], store, work, env, args.runs)
         incremental, next_store, day2_out = measure_incremental(
             folders["day2"], store, first_store, work, env, args.runs, server
         )
@@ -108,6 +112,7 @@ def main() -> int:
     full_s = statistics.median(t.seconds for t in full)
     floor_s = statistics.median(floor)
     peak_mb = max(t.peak_mb for t in full)
+    bound_s = statistics.median(bound_flow) + floor_s + statistics.median(bound_insert)
     print()
     print(f"store: {store.name}; runs per measure: {args.runs} (median)")
     print(f"full runs (s):          {_list(t.seconds for t in full)}")
@@ -116,6 +121,13 @@ def main() -> int:
     print(f"village reruns (s):     {_list(rerun_warm)}  (village {village})")
     print(f"  in a fresh process:   {_list(rerun_cold)}  (village_rerun_cold_s)")
     print(f"peak RSS of full runs:  {_list(t.peak_mb for t in full)} MB")
+    print(f"empty flow runs (s):    {_list(bound_flow)}")
+    print(f"bare inserts (s):       {_list(bound_insert)}")
+    print(
+        f"lower bound: an empty flow {statistics.median(bound_flow):.1f} + the floor "
+        f"{floor_s:.1f} + a bare insert {statistics.median(bound_insert):.1f} = {bound_s:.1f} s, "
+        f"ratio {bound_s / floor_s:.2f} (no design on this stack does less; see bound.py)"
+    )
     for name, runs in (("full", full), ("incremental", incremental)):
         print(f"{name} run, median seconds per task: {_tasks(runs)}")
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at the end")
@@ -441,6 +453,30 @@ def measure_floor(day1: Path, runs: int) -> list[float]:
         results.append(float(reply.stdout.strip()))
         print(f"floor read {i + 1}: {results[-1]:.1f} s", flush=True)
     return results
+
+
+def measure_bound(
+    day1: Path, store: SqliteStores | PostgresStores, work: Path, env: dict[str, str], runs: int
+) -> tuple[list[float], list[float]]:
+    """The parts of the lower bound (see `bound.py`): an empty Prefect flow run as a fresh
+    process, and a bare insert of the floor's rows into an empty store."""
+    script = str(PROJECT_DIR / "benchmarks" / "bound.py")
+    flows, inserts = [], []
+    for i in range(runs):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, script, "flow"], env=env, check=True, capture_output=True)
+        flows.append(time.perf_counter() - started)
+        url = store.fresh(work, f"bound{i}")
+        reply = subprocess.run(
+            [sys.executable, script, "insert", str(day1), url],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        inserts.append(float(reply.stdout.strip().splitlines()[-1]))
+        store.drop(url)
+        print(f"empty flow {i + 1}: {flows[-1]:.1f} s; bare insert {inserts[-1]:.1f} s", flush=True)
+    return flows, inserts
 
 
 def measure_incremental(
