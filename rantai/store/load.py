@@ -122,11 +122,14 @@ def _combine(hashes: list[np.ndarray]) -> np.ndarray:
 def db_values(frame: pd.DataFrame, source: str) -> dict[str, np.ndarray]:
     """A source's record columns as the drivers take them: str, int, `YYYY-MM-DD` or None."""
     return {
-        name: _db_column(frame[name], spec.kind) for name, spec in SOURCES[source].specs.items()
+        name: _db_column(frame[name], spec.kind, spec.required)
+        for name, spec in SOURCES[source].specs.items()
     }
 
 
-def _db_column(values: pd.Series, kind: Kind) -> np.ndarray:
+def _db_column(values: pd.Series, kind: Kind, required: bool = False) -> np.ndarray:
+    """One column as driver values. A `required` text field is never missing in a valid
+    record: its cells go as they are, with no look for missing ones."""
     if kind is Kind.DATE:
         # SQLAlchemy stores a SQLite DATE as this text, and PostgreSQL parses it.
         days, distinct = pd.factorize(
@@ -141,7 +144,10 @@ def _db_column(values: pd.Series, kind: Kind) -> np.ndarray:
         out[present] = numbers[present].to_numpy(dtype=np.int64).tolist()
         out[~present] = None
         return out
-    text = values.to_numpy(dtype=object).copy()
+    text = values.to_numpy(dtype=object)
+    if required:
+        return text
+    text = text.copy()
     text[pd.isna(text)] = None
     return text
 
