@@ -218,16 +218,22 @@ def find_anomalies(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> pd.Dat
     # Each covered worker with the unit of their enrollment.
     units = enrollments[["nik", "program_id"]].assign(unit_code=enrolled_unit)
     keys = _pair_keys(active, enrollments, nik_ids)
-    if keys is None:
-        covered = active[["nik", "program_id"]].merge(units, on=["nik", "program_id"])
-        covered = covered.assign(_worker=covered["nik"])
-    else:  # the same rows in the same order, joined on one integer instead of two strings
-        covered = (
-            active[["program_id"]]
-            .assign(_worker=keys[0])
-            .merge(units[["unit_code"]].assign(_worker=keys[1]), on="_worker")
+    enrolled_at = pd.Index(keys[1]) if keys is not None else None
+    if enrolled_at is not None and enrolled_at.is_unique:
+        # An enrollment's key is unique: look each cover's worker up by its one integer, and
+        # count a worker with two active periods once.
+        position = enrolled_at.get_indexer(keys[0])  # type: ignore[index]
+        once = (position >= 0) & ~pd.Series(keys[0]).duplicated().to_numpy()  # type: ignore[index]
+        covered = pd.DataFrame(
+            {
+                "program_id": active["program_id"].to_numpy(dtype=object)[once],
+                "unit_code": units["unit_code"].to_numpy(dtype=object)[position[once]],
+            }
         )
-    workers = covered.groupby(["program_id", "unit_code"])["_worker"].nunique()
+    else:
+        covered = active[["nik", "program_id"]].merge(units, on=["nik", "program_id"])
+        covered = covered.drop_duplicates(["nik", "program_id"])
+    workers = covered.groupby(["program_id", "unit_code"]).size()
     if len(workers):
         paid_units = pd.MultiIndex.from_frame(
             payments[["program_id", "payer_code"]].drop_duplicates(),

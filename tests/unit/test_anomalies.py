@@ -251,6 +251,36 @@ def test_coverage_without_payment_and_payment_without_transfer():
     assert ("PAYMENT_WITHOUT_TRANSFER", "bk", V2, 100, 0) in checks(early)
 
 
+def test_covered_workers_are_counted_once_even_with_repeated_enrollment_rows():
+    """Rows handed in as they are (the store's key makes them unique; a frame need not be):
+    a worker enrolled twice in one programme, with cover, is one worker covered."""
+    enrolled = {
+        "nik": NIK3,
+        "name": "x",
+        "village_code": V2,
+        "occupation": "ojek",
+        "program_id": "bk",
+        "registered_date": "2025-01-01",
+    }
+    found = find_anomalies(
+        frames(
+            enrollments=[enrolled, enrolled],
+            coverage=[
+                {
+                    "nik": NIK3,
+                    "program_id": "bk",
+                    "kpj_no": None,
+                    "coverage_start": "2025-03-10",
+                    "coverage_end": "2025-12-31",
+                    "status": "AKTIF",
+                }
+            ],
+        ),
+        AS_OF,
+    )
+    assert ("COVERAGE_WITHOUT_PAYMENT", "bk", V2, 1, 0) in checks(found)
+
+
 def test_records_after_as_of_are_not_anomalies_yet():
     later = frames(
         premium_payments=[
