@@ -190,6 +190,17 @@ def test_transfers_above_allocation_at_both_levels():
     ]
 
 
+# A worker of programme bk in village V2.
+OJEK_IN_V2 = {
+    "nik": NIK3,
+    "name": "x",
+    "village_code": V2,
+    "occupation": "ojek",
+    "program_id": "bk",
+    "registered_date": "2025-01-01",
+}
+
+
 def test_coverage_without_payment_and_payment_without_transfer():
     found = find_anomalies(
         frames(
@@ -205,16 +216,7 @@ def test_coverage_without_payment_and_payment_without_transfer():
                     "decree_date": "2025-01-01",
                 }
             ],
-            enrollments=[
-                {
-                    "nik": NIK3,
-                    "name": "x",
-                    "village_code": V2,
-                    "occupation": "ojek",
-                    "program_id": "bk",
-                    "registered_date": "2025-01-01",
-                }
-            ],
+            enrollments=[OJEK_IN_V2],
             # Two periods of cover, both active: one worker all the same.
             coverage=[
                 {
@@ -254,17 +256,9 @@ def test_coverage_without_payment_and_payment_without_transfer():
 def test_covered_workers_are_counted_once_even_with_repeated_enrollment_rows():
     """Rows handed in as they are (the store's key makes them unique; a frame need not be):
     a worker enrolled twice in one programme, with cover, is one worker covered."""
-    enrolled = {
-        "nik": NIK3,
-        "name": "x",
-        "village_code": V2,
-        "occupation": "ojek",
-        "program_id": "bk",
-        "registered_date": "2025-01-01",
-    }
     found = find_anomalies(
         frames(
-            enrollments=[enrolled, enrolled],
+            enrollments=[OJEK_IN_V2, OJEK_IN_V2],
             coverage=[
                 {
                     "nik": NIK3,
