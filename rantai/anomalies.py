@@ -84,8 +84,11 @@ def _pair_keys(
     programs = pd.Index(pd.unique(pd.concat([left["program_id"], right["program_id"]])))
     if len(programs) >= 2**63 // _NIK_BOUND - 1:
         return None
-    left_nik = _nik_ids(left["nik"])[0] if right_nik is not None else None
-    if right_nik is None or left_nik is None or not (_are_niks(left_nik) and _are_niks(right_nik)):
+    if right_nik is not None:
+        (left_nik,) = _nik_ids(left["nik"])
+        if not (_are_niks(left_nik) and _are_niks(right_nik)):
+            right_nik = None  # codes hold only within one call: work both out together
+    if right_nik is None:
         left_nik, right_nik = _nik_ids(left["nik"], right["nik"])
     return tuple(  # type: ignore[return-value]
         (programs.get_indexer(frame["program_id"]).astype(np.int64) + 1) * _NIK_BOUND + nik
@@ -215,22 +218,21 @@ def find_anomalies(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> pd.Dat
         (coverage["status"].to_numpy(dtype=object) == CoverageStatus.AKTIF.value)
         & (pd.to_datetime(coverage["coverage_end"]) >= day).to_numpy(dtype=bool)
     ]
-    # Each covered worker with the unit of their enrollment.
-    units = enrollments[["nik", "program_id"]].assign(unit_code=enrolled_unit)
+    # Each covered worker with the unit of their enrollment; two active periods are one worker.
     keys = _pair_keys(active, enrollments, nik_ids)
     enrolled_at = pd.Index(keys[1]) if keys is not None else None
-    if enrolled_at is not None and enrolled_at.is_unique:
-        # An enrollment's key is unique: look each cover's worker up by its one integer, and
-        # count a worker with two active periods once.
-        position = enrolled_at.get_indexer(keys[0])  # type: ignore[index]
-        once = (position >= 0) & ~pd.Series(keys[0]).duplicated().to_numpy()  # type: ignore[index]
+    if keys is not None and enrolled_at is not None and enrolled_at.is_unique:
+        # An enrollment's key is unique: look each cover's worker up by its one integer.
+        position = enrolled_at.get_indexer(keys[0])
+        once = (position >= 0) & ~pd.Series(keys[0]).duplicated().to_numpy()
         covered = pd.DataFrame(
             {
                 "program_id": active["program_id"].to_numpy(dtype=object)[once],
-                "unit_code": units["unit_code"].to_numpy(dtype=object)[position[once]],
+                "unit_code": enrolled_unit.to_numpy(dtype=object)[position[once]],
             }
         )
     else:
+        units = enrollments[["nik", "program_id"]].assign(unit_code=enrolled_unit)
         covered = active[["nik", "program_id"]].merge(units, on=["nik", "program_id"])
         covered = covered.drop_duplicates(["nik", "program_id"])
     workers = covered.groupby(["program_id", "unit_code"]).size()
