@@ -77,13 +77,18 @@ def test_stalled_run_state_artifacts_and_events_carry_no_personal_data(tmp_path)
         artifacts = client.read_artifacts(
             artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run.id]))
         )
-        # Logs reach the server in batches, after the run: wait for the run's last line.
+        # Logs reach the server in batches, after the run: wait for the flow run's own last
+        # line (each task run ends with a "Finished in state" line too, so it must be the
+        # flow's, the one with no task run).
         deadline = time.monotonic() + 30
         while True:
             logs = client.read_logs(
                 log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run.id]))
             )
-            if any("Finished in state" in log.message for log in logs):
+            if any(
+                log.task_run_id is None and log.message.startswith("Finished in state")
+                for log in logs
+            ):
                 break
             assert time.monotonic() < deadline, "the run's logs did not arrive"
             time.sleep(0.5)
