@@ -110,15 +110,22 @@ def artifacts_of(api_url: str, run_id: UUID) -> dict[str, Any]:
     return {a.key: a for a in artifacts}
 
 
-def logs_of(api_url: str, run_id: UUID) -> list[str]:
-    """A flow run's log messages (the worker's included)."""
+def logs_of(api_url: str, run_id: UUID, until: str = "") -> list[str]:
+    """A flow run's log messages (the worker's included). Logs reach the server in batches,
+    from the worker and from the run's process, so with `until` it waits (up to 30 s) for a
+    message that contains it."""
     from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
 
+    deadline = time.monotonic() + 30
     with prefect_api(api_url) as client:
-        logs = client.read_logs(
-            log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])), limit=200
-        )
-    return [log.message for log in logs]
+        while True:
+            logs = client.read_logs(
+                log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])), limit=200
+            )
+            messages = [log.message for log in logs]
+            if not until or any(until in m for m in messages) or time.monotonic() > deadline:
+                return messages
+            time.sleep(0.5)
 
 
 @contextmanager

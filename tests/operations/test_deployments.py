@@ -101,7 +101,8 @@ def test_a_worker_runs_the_daily_and_the_rerun_deployments(desk: Desk, tmp_path:
     )
     assert daily.state_name == "Stalled" and daily.state.is_failed()
     assert daily.name == "all-programmes @ 2025-06-30"
-    assert any("Worker 'desk-worker' submitting" in m for m in logs_of(desk.api_url, daily.id))
+    submitted = "Worker 'desk-worker' submitting"
+    assert any(submitted in m for m in logs_of(desk.api_url, daily.id, until=submitted))
     daily_artifacts = artifacts_of(desk.api_url, daily.id)
     daily_report = _report_folder(daily_artifacts["rantai-report"].data)
     # No out_dir given: a folder of its own under RANTAI_OUT_DIR.

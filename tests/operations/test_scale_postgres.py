@@ -85,7 +85,9 @@ def test_province_runs_spread_over_two_workers_on_postgresql(
                 ]
             finished = [wait_for_run(api_url, run.id, timeout_s=600) for run in created]
             ran_by = {
-                run.name: SUBMITTED_BY.search(" ".join(logs_of(api_url, run.id)))
+                run.name: SUBMITTED_BY.search(
+                    " ".join(logs_of(api_url, run.id, until="submitting flow run"))
+                )
                 for run in finished
             }
 
