@@ -4,8 +4,8 @@ A daily delivery repeats most records unchanged, so a load first sets aside ever
 content hash the store already holds (the hash covers the key, so the same hash is the same
 record): those cost one hash and one lookup, and nothing is written for them. Into an empty
 table the rest go straight in. Otherwise they go through a temporary staging table; from there
-three statements move the old versions of corrected records into history, delete them, and
-insert what is new or corrected. A repeated load writes no history.
+three statements copy the old versions of corrected records into history, rewrite the corrected
+records in place, and insert the new ones. A repeated load writes no history.
 
 Millions of rows do not go through SQLAlchemy's per-row parameter handling: SQLite gets
 multi-row INSERT statements through its driver, PostgreSQL a COPY.
@@ -26,13 +26,11 @@ from sqlalchemy import (
     Column,
     Connection,
     MetaData,
-    Select,
     Table,
     and_,
     exists,
     inspect,
     literal,
-    literal_column,
     select,
 )
 
@@ -336,7 +334,7 @@ def load_source(
     rows_read: int,
 ) -> BatchReport:
     """Upsert one source's valid records and store its quarantine, inside the caller's transaction."""
-    inserted = replaced = 0
+    inserted = replaced = 0  # new records, and corrected ones
     hashes = np.empty(0, dtype=np.int64)
     if len(valid):
         hashes = content_hash(valid, source)
@@ -369,7 +367,7 @@ def load_source(
         rows_read=rows_read,
         rows_loaded=len(valid),
         rows_quarantined=len(quarantined),
-        rows_inserted=inserted - replaced,
+        rows_inserted=inserted,
         rows_replaced=replaced,
         fingerprint=fingerprint(hashes),
     )
@@ -389,7 +387,8 @@ def load_source(
 def _upsert(
     conn: Connection, source: str, batch_id: int, columns: dict[str, np.ndarray]
 ) -> tuple[int, int]:
-    """New and corrected records through a staging table; returns (inserted, replaced)."""
+    """New and corrected records through a staging table; returns how many records were
+    new and how many corrected (replaced)."""
     target = source_tables[source]
     history = history_tables[source]
     key = SOURCES[source].key
@@ -417,18 +416,14 @@ def _upsert(
         ),
         execution_options=_ROWCOUNT,
     ).rowcount
-    if replaced and conn.dialect.name == "sqlite":
-        # By rowid, the few staged records drive the delete; a correlated EXISTS would visit
-        # every stored row.
-        replaced_rows: Select[Any] = select(literal_column(f'"{target.name}".rowid')).select_from(
-            staging.join(target, changed)
-        )
-        conn.execute(target.delete().where(literal_column("rowid").in_(replaced_rows)))
-    elif replaced:
+    if replaced:
+        # Corrected records are rewritten where they are (UPDATE ... FROM): their key stays,
+        # so the key's index is left as it is, where a delete and an insert would change it
+        # twice per record.
         conn.execute(
-            target.delete().where(
-                exists(select(literal(1)).select_from(staging).where(changed).correlate(target))
-            )
+            target.update()
+            .where(changed)
+            .values({c.name: staging.c[c.name] for c in target.columns if c.name not in key})
         )
     fresh = select(*[staging.c[c.name] for c in target.columns]).where(
         ~exists(select(literal(1)).select_from(target).where(same_key).correlate(staging))
