@@ -14,10 +14,10 @@ multi-row INSERT statements through its driver, PostgreSQL a COPY.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -306,16 +306,27 @@ def new_batch(
 
 
 def stored_hashes(conn: Connection, source: str) -> np.ndarray:
-    """The content hashes of a source's stored records."""
+    """The content hashes of a source's stored records.
+
+    The database joins them into one text that NumPy parses: millions of rows fetched one by
+    one as Python tuples take up to three times as long."""
     table = source_tables[source]
-    query = f'SELECT content_hash FROM "{table.name}"'
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(query)
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    return np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows))
+    joined = (
+        "string_agg(content_hash::text, ',')"
+        if conn.dialect.name == "postgresql"
+        else "group_concat(content_hash, ',')"
+    )
+    count, text = conn.exec_driver_sql(
+        f'SELECT count(content_hash), {joined} FROM "{table.name}"'
+    ).one()
+    if not count:
+        return np.empty(0, dtype=np.int64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # text that is not all numbers raises, never truncates
+        hashes = np.fromstring(text, dtype=np.int64, sep=",")
+    if len(hashes) != count:
+        raise ValueError(f"{table.name}: read {len(hashes)} content hashes of {count}")
+    return hashes
 
 
 def _known(hashes: np.ndarray, stored: np.ndarray) -> np.ndarray:
