@@ -468,9 +468,16 @@ def _at(values: pd.Series | np.ndarray, hit: BoolArray) -> pd.Series:
     return pd.Series(np.asarray(values, dtype=object)[hit], dtype="object").astype(str)
 
 
+def _written_at(written: pd.Series, hit: BoolArray) -> pd.Series:
+    """The written text of the rows hit ("" where empty), on a fresh index: the few rows
+    picked before their gaps are filled, not the millions of the column."""
+    picked = pd.Series(written.to_numpy(dtype=object)[hit], dtype="object")
+    return picked.fillna("").astype(str)
+
+
 def _shown(field: _Field, hit: BoolArray) -> pd.Series:
     """The written values of the rows hit, cut short so one odd cell cannot flood a report."""
-    text = _at(field.written.fillna(""), hit)
+    text = _written_at(field.written, hit)
     return text.where(text.str.len() <= 60, text.str.slice(0, 57) + "...")
 
 
@@ -614,7 +621,7 @@ def _quarantine_frame(
     """Refused rows in file order: source, row_number, record_id, reason, detail."""
     hit = ~verdicts.open
     # record_id is the key as written, so an operator can find the row in their own file.
-    parts = [_at(fields[name].written.fillna(""), hit) for name in source.key]
+    parts = [_written_at(fields[name].written, hit) for name in source.key]
     record_id = parts[0]
     for part in parts[1:]:
         record_id = record_id + "|" + part
