@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import time
 
 import pytest
 from prefect.client.orchestration import get_client
@@ -15,9 +14,8 @@ from prefect.client.schemas.filters import (
     ArtifactFilterFlowRunId,
     FlowRunFilter,
     FlowRunFilterId,
-    LogFilter,
-    LogFilterFlowRunId,
 )
+from prefect.client.schemas.objects import Log
 from prefect.events.filters import (
     EventFilter,
     EventNameFilter,
@@ -27,7 +25,7 @@ from prefect.events.filters import (
 
 from flows.daily import daily_chain
 from tests.chain_folders import FIRST_STALLS, V1_WORKERS, first_load, second_load
-from tests.recorded import recorded_task_runs
+from tests.recorded import poll, recorded_logs, recorded_task_runs
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
@@ -36,20 +34,26 @@ NIK_PATTERN = re.compile(r"(?<!\d)\d{16}(?!\d)")
 
 def _events(names: list[str], since: dt.datetime, expected: int, flow_run_id: object) -> list:
     """A run's events land asynchronously: poll until the expected number is there (or 30 s)."""
-    deadline = time.monotonic() + 30
     with get_client(sync_client=True) as client:
-        while True:
-            page = client.read_events(
+        page = poll(
+            lambda: client.read_events(
                 EventFilter(
                     event=EventNameFilter(name=names),
                     occurred=EventOccurredFilter(since=since),
                     related=EventRelatedFilter(id=[f"prefect.flow-run.{flow_run_id}"]),
                 ),
                 limit=50,
-            )
-            if len(page.events) >= expected or time.monotonic() > deadline:
-                return page.events
-            time.sleep(0.5)
+            ),
+            lambda page: len(page.events) >= expected,
+        )
+    return page.events
+
+
+def _flow_finished(logs: list[Log]) -> bool:
+    """Whether the flow run's own last log line is among `logs`."""
+    return any(
+        log.task_run_id is None and log.message.startswith("Finished in state") for log in logs
+    )
 
 
 def test_stalled_run_state_artifacts_and_events_carry_no_personal_data(tmp_path):
@@ -81,18 +85,8 @@ def test_stalled_run_state_artifacts_and_events_carry_no_personal_data(tmp_path)
         # Logs reach the server in batches, after the run: wait for the flow run's own last
         # line (each task run ends with a "Finished in state" line too, so it must be the
         # flow's, the one with no task run).
-        deadline = time.monotonic() + 30
-        while True:
-            logs = client.read_logs(
-                log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run.id]))
-            )
-            if any(
-                log.task_run_id is None and log.message.startswith("Finished in state")
-                for log in logs
-            ):
-                break
-            assert time.monotonic() < deadline, "the run's logs did not arrive"
-            time.sleep(0.5)
+        logs = recorded_logs(client, run.id, until=_flow_finished)
+    assert _flow_finished(logs), "the run's logs did not arrive"
     by_key = {a.key: a for a in artifacts}
     assert {
         "rantai-summary",

@@ -29,6 +29,7 @@ from deployments.local import (
     stop,
     wait_until_healthy,
 )
+from tests.recorded import recorded_logs
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 POOL = "rantai"
@@ -114,18 +115,13 @@ def logs_of(api_url: str, run_id: UUID, until: str = "") -> list[str]:
     """A flow run's log messages (the worker's included). Logs reach the server in batches,
     from the worker and from the run's process, so with `until` it waits (up to 30 s) for a
     message that contains it."""
-    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
-
-    deadline = time.monotonic() + 30
     with prefect_api(api_url) as client:
-        while True:
-            logs = client.read_logs(
-                log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])), limit=200
-            )
-            messages = [log.message for log in logs]
-            if not until or any(until in m for m in messages) or time.monotonic() > deadline:
-                return messages
-            time.sleep(0.5)
+        logs = recorded_logs(
+            client,
+            run_id,
+            until=lambda logs: not until or any(until in log.message for log in logs),
+        )
+    return [log.message for log in logs]
 
 
 @contextmanager
