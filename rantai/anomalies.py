@@ -220,8 +220,7 @@ def find_anomalies(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> pd.Dat
     ]
     # Each covered worker with the unit of their enrollment; two active periods are one worker.
     keys = _pair_keys(active, enrollments, nik_ids)
-    enrolled_at = pd.Index(keys[1]) if keys is not None else None
-    if keys is not None and enrolled_at is not None and enrolled_at.is_unique:
+    if keys is not None and (enrolled_at := pd.Index(keys[1])).is_unique:
         # An enrollment's key is unique: look each cover's worker up by its one integer.
         position = enrolled_at.get_indexer(keys[0])
         once = (position >= 0) & ~pd.Series(keys[0]).duplicated().to_numpy()
