@@ -38,7 +38,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy rantai
+	$(BIN)/mypy rantai samples
 
 unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit

@@ -159,7 +159,7 @@ def _list(values: Iterable[float]) -> str:
 
 def national_folders(workers: int, seed: int) -> dict[str, Path]:
     """The national folder and the next day's delivery, generated once per generator version."""
-    source = (PROJECT_DIR / "rantai" / "generate.py").read_bytes()
+    source = b"".join(path.read_bytes() for path in sorted((PROJECT_DIR / "samples").glob("*.py")))
     version = hashlib.sha256(source + f"{workers}/{seed}".encode()).hexdigest()[:12]
     home = CACHE / f"national-{workers}-{seed}"
     stamp = home / "version"

@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
 
-    from rantai.generate import DEMO_AS_OF, generate_demo, write_folder
+    from samples import DEMO_AS_OF, generate_demo, write_folder
 
     with tempfile.TemporaryDirectory(prefix="rantai-bench-") as tmp:
         base = Path(tmp)

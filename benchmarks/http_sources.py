@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from rantai.cli import main  # noqa: E402
-from rantai.generate import DEMO_AS_OF, generate_demo, write_folder  # noqa: E402
+from samples import DEMO_AS_OF, generate_demo, write_folder  # noqa: E402
 
 TOKEN = "bench-token"
 

@@ -157,7 +157,7 @@ def run_chain(
 
 
 def _generate(args: argparse.Namespace) -> list[Path]:
-    from rantai.generate import DEMO_AS_OF, NATIONAL_WORKERS, write_national
+    from samples import DEMO_AS_OF, NATIONAL_WORKERS, write_national
 
     if not args.national:
         if args.workers is not None or args.changed:
@@ -180,8 +180,8 @@ def _generate(args: argparse.Namespace) -> list[Path]:
 
 
 def _generate_province(province: str, seed: int, as_of: dt.date | None, out: Path) -> list[Path]:
-    from rantai.generate import DEMO_AS_OF, generate_province, write_folder
     from rantai.regions import load_gazetteer, normalise_code
+    from samples import DEMO_AS_OF, generate_province, write_folder
 
     code = normalise_code(province)
     if code is None or len(code) != 2 or code not in load_gazetteer():
@@ -220,7 +220,7 @@ def _history(args: argparse.Namespace) -> tuple[int, str]:
 
 
 def _demo(out: Path, seed: int, db_url: str | None) -> tuple[int, str]:
-    from rantai.generate import DEMO_AS_OF, generate_demo, write_folder
+    from samples import DEMO_AS_OF, generate_demo, write_folder
 
     # The demo's story is on stdout; Prefect's per-task chatter would bury it.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")

@@ -17,10 +17,10 @@ import sys
 from pathlib import Path
 
 from rantai.cli import EXIT_OK, run_chain
-from rantai.generate import DEMO_AS_OF, generate_demo, write_folder
 from rantai.monev import write_report
 from rantai.monev.browser import screenshot
 from rantai.scope import Scope
+from samples import DEMO_AS_OF, generate_demo, write_folder
 
 RUN_DATES = [
     dt.date(2025, 4, 30),

@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rantai.generate import DEMO_AS_OF, generate_province, write_folder
 from rantai.store.engine import engine_for
 from rantai.store.schema import runs
+from samples import DEMO_AS_OF, generate_province, write_folder
 from tests.operations.conftest import (
     POOL,
     logs_of,

@@ -9,7 +9,6 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from rantai.generate import DEMO_AS_OF, generate_demo
 from rantai.ingest import validate_load
 from rantai.regions import load_gazetteer
 from rantai.scope import Scope, restrict
@@ -17,6 +16,7 @@ from rantai.stages import COLUMNS_USED, evaluate
 from rantai.store.engine import engine_for
 from rantai.store.load import load_source, new_batch
 from rantai.store.queries import Loaded, read_enrolled, read_frames
+from samples import DEMO_AS_OF, generate_demo
 
 CASE_KEY = ["program_id", "unit_code", "stage"]
 

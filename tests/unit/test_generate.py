@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rantai.generate import DEMO_AS_OF, generate_demo, generate_province, write_folder
 from rantai.records import DEFAULT_PREMIUM_RATE_MONTHLY, SOURCES, Kind, Reason
 from rantai.regions import load_gazetteer, normalise_codes
 from rantai.validate import validate
+from samples import DEMO_AS_OF, generate_demo, generate_province, write_folder
 
 GAZETTEER = load_gazetteer()
 CODE_COLUMNS = [

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from rantai.cli import main
-from rantai.generate import national_plans, national_province, write_national
 from rantai.ingest import validate_load
 from rantai.records import SOURCES
 from rantai.regions import load_gazetteer, normalise_codes
+from samples import national_plans, national_province, write_national
 
 GAZETTEER = load_gazetteer()
 PROVINCES = sorted(c for c in GAZETTEER.names if len(c) == 2)
