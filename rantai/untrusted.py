@@ -1,0 +1,111 @@
+"""Text that came from a source (a programme's id or name, a record's key, a value that failed
+validation), made safe for where people read it: a spreadsheet must show it, never run it as a
+formula, and the run page must show it, never render it as a link, an image or HTML.
+
+Every writer goes through here: the CSV outputs and report.xlsx through `neutralise_formula`
+(`neutralise_frame` for a whole table), the Prefect artifacts through `markdown_text`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TypeVar
+
+import pandas as pd
+from pandas.api.types import is_datetime64_any_dtype, is_numeric_dtype
+
+from rantai.distinct import map_distinct
+
+# What makes a spreadsheet take a cell for a formula (OWASP's CSV injection list: =, +, -, @,
+# tab, carriage return), with the line feed and the full-width forms (＝ ＋ － ＠) that some
+# spreadsheets and input methods also take for them.
+FORMULA_STARTS = "=+-@\t\r\n\uff1d\uff0b\uff0d\uff20"
+# Skipped before the first character counts: Excel and LibreOffice read ` =1+1` and `"=1+1`
+# (a quote opens a quoted field) as a formula too.
+_SKIPPED = ' "\u00a0\u3000'
+# A formula at the start of the text, or after a `;`: an Excel whose list separator is `;` (the
+# Indonesian one, where the decimal mark is a comma) splits a line of a CSV at every `;`,
+# whatever its quotes say, so each part is a cell of its own.
+_FORMULA_AT = re.compile(
+    "(?:^|(?<=;))(?=[" + re.escape(_SKIPPED) + "]*[" + re.escape(FORMULA_STARTS) + "])"
+)
+
+Value = TypeVar("Value")
+
+
+def neutralise_formula(value: Value) -> Value | str:
+    """Text a spreadsheet would run as a formula, with a `'` before it (at the start, and after a
+    `;` where a part starts so); anything else, numbers included, as it is."""
+    if not isinstance(value, str):
+        return value
+    first = value.lstrip(_SKIPPED)[:1]
+    if ";" not in value and (not first or first not in FORMULA_STARTS):
+        return value
+    return _FORMULA_AT.sub("'", value)
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a table whose text cells are neutralised; numbers, dates and empty cells stay
+    as they are (each distinct text once: a national run repeats a few thousand values)."""
+    out = frame.copy()
+    for column in out.columns:
+        dtype = out[column].dtype
+        if is_numeric_dtype(dtype) or is_datetime64_any_dtype(dtype):
+            continue  # numbers are numbers (a negative one is not a formula), dates are dates
+        values = out[column].astype(object)
+        out[column] = values.where(
+            values.isna(), map_distinct(values, neutralise_formula, fill=None)
+        )
+    return out
+
+
+# Markdown: characters escaped wherever they stand (links and images need `[`, `]` and `!`;
+# code spans, emphasis, strikethrough, tables and headings their markers; GFM turns `scheme:`
+# and `name@host` into links by themselves). HTML's three become character references, so the
+# text holds no `<img` even before it is rendered.
+_MARKDOWN_ESCAPED = set("\\`*[]!|~#:@")
+_HTML_REFERENCES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+# Where the text starts a line (a table cell of the Prefect UI is rendered on its own): a list
+# item (`- `, `+ `, `1. `, `1) `) or a setext underline (`===`).
+_LEADING_MARKER = re.compile(r"^(?:[-+=]|\d{1,9}[.)])")
+
+
+def markdown_text(value: object) -> str:
+    """Plain text for a markdown document (the run page's summary, a table cell, a
+    description): it renders as exactly this text, on one line, and never as a link, an image,
+    HTML, code, emphasis, a heading, a list or a new table cell."""
+    text = _CONTROL.sub(" ", str(value)).strip()
+    out = []
+    for i, char in enumerate(text):
+        before = text[i - 1] if i else ""
+        after = text[i + 1] if i + 1 < len(text) else ""
+        if char in _HTML_REFERENCES:
+            out.append(_HTML_REFERENCES[char])
+        elif (
+            char in _MARKDOWN_ESCAPED
+            # `_` inside a word never emphasises (snake_case ids stay as they are).
+            or (char == "_" and not (before.isalnum() and after.isalnum()))
+            # `](` would read as a link's target even with the `]` escaped, to a reader's eye.
+            or (char == "(" and before == "]")
+            # GFM links `www.host` by itself.
+            or (char == "." and text[max(0, i - 3) : i].lower() == "www")
+        ):
+            out.append("\\" + char)
+        else:
+            out.append(char)
+    escaped = "".join(out)
+    marker = _LEADING_MARKER.match(escaped)
+    if marker:
+        end = marker.end() - 1
+        escaped = escaped[:end] + "\\" + escaped[end:]
+    return escaped
+
+
+def markdown_rows(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Table artifact rows whose text cells are `markdown_text` (the Prefect UI renders each
+    text cell of a table artifact as markdown); numbers stay numbers."""
+    return [
+        {key: markdown_text(v) if isinstance(v, str) else v for key, v in row.items()}
+        for row in rows
+    ]
