@@ -15,7 +15,7 @@ from rantai.anomalies import ANOMALY_COLUMNS
 from rantai.distinct import map_distinct
 from rantai.faults import failpoint
 from rantai.records import STAGE_ORDER, Reason, Stage
-from rantai.untrusted import neutralise_frame
+from rantai.untrusted import markdown_cell, markdown_text, neutralise_frame
 
 # stalls.csv: the engine's columns, then what the flags remember.
 STALL_COLUMNS = [*stages.STALL_COLUMNS, "first_flagged", "status"]
@@ -125,8 +125,14 @@ def headline(stalls: pd.DataFrame) -> str:
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
+    """A markdown table whose cells render as the values themselves (ids come from sources)."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in rows]
+    lines += [
+        "| "
+        + " | ".join(str(markdown_cell(v)) if isinstance(v, str) else markdown_text(v) for v in row)
+        + " |"
+        for row in rows
+    ]
     return lines
 
 
@@ -212,8 +218,9 @@ def markdown_summary(
     districts: Sequence[Mapping[str, Any]] = (),
 ) -> str:
     """The run page's summary: headline, funnel per programme and per district, changes,
-    worst stalls."""
-    lines = [f"# {title}", "", f"**{headline(stalls)}**", ""]
+    worst stalls. `title` is plain text; `notes` are markdown (their callers escape what came
+    from outside, with `markdown_text`)."""
+    lines = [f"# {markdown_text(title)}", "", f"**{headline(stalls)}**", ""]
     lines += [f"> {note}" for note in notes]
     lines += ["", "## Funnel: where the money and the protection stand", ""]
     lines += _table(

@@ -3,13 +3,14 @@ validation), made safe for where people read it: a spreadsheet must show it, nev
 formula, and the run page must show it, never render it as a link, an image or HTML.
 
 Every writer goes through here: the CSV outputs and report.xlsx through `neutralise_formula`
-(`neutralise_frame` for a whole table), the Prefect artifacts through `markdown_text`.
+(`neutralise_frame` for a whole table), the Prefect artifacts through `markdown_text` (and
+`markdown_cell` for their tables, neutralised as well).
 """
 
 from __future__ import annotations
 
 import re
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 from pandas.api.types import is_datetime64_any_dtype, is_numeric_dtype
@@ -102,10 +103,16 @@ def markdown_text(value: object) -> str:
     return escaped
 
 
-def markdown_rows(rows: list[dict[str, object]]) -> list[dict[str, object]]:
-    """Table artifact rows whose text cells are `markdown_text` (the Prefect UI renders each
-    text cell of a table artifact as markdown); numbers stay numbers."""
-    return [
-        {key: markdown_text(v) if isinstance(v, str) else v for key, v in row.items()}
-        for row in rows
-    ]
+def markdown_cell(value: Value) -> Value | str:
+    """A value for a cell of a table on the run page: text neutralised as in the CSV outputs
+    (the same id reads the same everywhere, and a copied table runs nothing), then
+    `markdown_text`; numbers stay numbers."""
+    if not isinstance(value, str):
+        return value
+    return markdown_text(neutralise_formula(value))
+
+
+def markdown_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Table artifact rows, each cell `markdown_cell` (the Prefect UI renders each text cell of
+    a table artifact as markdown)."""
+    return [{key: markdown_cell(value) for key, value in row.items()} for row in rows]
