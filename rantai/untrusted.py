@@ -15,8 +15,6 @@ from typing import Any, TypeVar
 import pandas as pd
 from pandas.api.types import is_datetime64_any_dtype, is_numeric_dtype
 
-from rantai.distinct import map_distinct
-
 # What makes a spreadsheet take a cell for a formula (OWASP's CSV injection list: =, +, -, @,
 # tab, carriage return), with the line feed and the full-width forms (＝ ＋ － ＠) that some
 # spreadsheets and input methods also take for them.
@@ -31,31 +29,34 @@ _FORMULA_AT = re.compile(
     "(?:^|(?<=;))(?=[" + re.escape(_SKIPPED) + "]*[" + re.escape(FORMULA_STARTS) + "])"
 )
 
+# A text whose first character is none of these, and that has no `;`, is left as it is.
+_SUSPECT_FIRST = frozenset(FORMULA_STARTS + _SKIPPED)
+
 Value = TypeVar("Value")
 
 
 def neutralise_formula(value: Value) -> Value | str:
     """Text a spreadsheet would run as a formula, with a `'` before it (at the start, and after a
     `;` where a part starts so); anything else, numbers included, as it is."""
-    if not isinstance(value, str):
-        return value
-    first = value.lstrip(_SKIPPED)[:1]
-    if ";" not in value and (not first or first not in FORMULA_STARTS):
-        return value
+    if not isinstance(value, str) or (value[:1] not in _SUSPECT_FIRST and ";" not in value):
+        return value  # almost every cell: two cheap looks, no regular expression
     return _FORMULA_AT.sub("'", value)
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of a table whose text cells are neutralised; numbers, dates and empty cells stay
-    as they are (each distinct text once: a national run repeats a few thousand values)."""
+    as they are."""
     out = frame.copy()
     for column in out.columns:
         dtype = out[column].dtype
         if is_numeric_dtype(dtype) or is_datetime64_any_dtype(dtype):
             continue  # numbers are numbers (a negative one is not a formula), dates are dates
-        values = out[column].astype(object)
-        out[column] = values.where(
-            values.isna(), map_distinct(values, neutralise_formula, fill=None)
+        # A plain loop: quarantine.csv may have a million distinct keys and details, where
+        # hashing each value to work out the distinct ones once costs more than the check.
+        out[column] = pd.Series(
+            [neutralise_formula(v) for v in out[column].to_numpy(dtype=object)],
+            index=out.index,
+            dtype=object,
         )
     return out
 

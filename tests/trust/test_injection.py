@@ -43,7 +43,8 @@ FORMULA_STARTS = "=+-@\t\r\n\uff1d\uff0b\uff0d\uff20"
 def runs_as_formula(cell: str) -> bool:
     """Whether a spreadsheet may take the cell, or a `;`-separated part of it, for a formula:
     it starts (after blanks or a quote) with a formula character."""
-    return any(part.lstrip(' "\u00a0\u3000')[:1] in FORMULA_STARTS for part in cell.split(";"))
+    firsts = (part.lstrip(' "\u00a0\u3000')[:1] for part in cell.split(";"))
+    return any(first and first in FORMULA_STARTS for first in firsts)
 
 
 def hostile_folder(folder: Path) -> None:
