@@ -217,7 +217,10 @@ def publish_report_link(out_dir: str) -> str:
             pass
     create_link_artifact(
         link=link,
-        link_text=f"Report: {folder.name} (stalls.csv, quarantine.csv, summary.json)",
+        # A link artifact is the markdown `[link_text](link)`: a `]` in the folder's name
+        # would end the text early.
+        link_text=f"Report: {markdown_text(folder.name)} (stalls.csv, quarantine.csv, "
+        "summary.json)",
         key="rantai-report",
         description="The full report of this run",
     )

@@ -72,7 +72,8 @@ def test_hostile_programme_ids_render_as_text_on_the_run_page(tmp_path):
     state = daily_chain(
         input_dir=str(tmp_path / "in"),
         as_of=dt.date(2025, 6, 30),
-        out_dir=str(tmp_path / "out"),
+        # The report link's text names the folder.
+        out_dir=str(tmp_path / "out [klik](http:evil.example)"),
         db_url=f"sqlite:///{tmp_path / 'r.db'}",
         return_state=True,
     )
@@ -94,6 +95,15 @@ def test_hostile_programme_ids_render_as_text_on_the_run_page(tmp_path):
         for raw in ("<img", "<a ", "](http", "![", "http://"):
             assert raw not in text, (raw, text)
         assert markup_in(text) == set(), text
+    # The link to the report is the one link on the page, to the folder, named as it is.
+    link = next(a for a in artifacts if a.key == "rantai-report").data
+    any_link = MarkdownIt("commonmark")
+    any_link.validateLink = lambda url: True  # markdown-it alone refuses file: links
+    tokens = [c for t in any_link.parse(link) for c in t.children or []]
+    assert [t.attrs["href"][:8] for t in tokens if t.type == "link_open"] == ["file:///"]
+    assert "".join(t.content for t in tokens if t.type == "text").startswith(
+        "Report: out [klik](http:evil.example) ("
+    )
     # The summary's tables keep their shape: each programme one row of nine cells.
     programme_rows = [line for line in summary.splitlines() if "BKBK" in line]
     assert len(programme_rows) == len(HOSTILE_IDS)
