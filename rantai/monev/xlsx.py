@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -231,10 +231,14 @@ def _cell(value: Any, kind: str) -> Any:
     return value
 
 
-def _text_cell(sheet: Any, value: str) -> WriteOnlyCell:
-    """A cell that holds text as text: openpyxl takes a str starting with `=` for a formula and
-    `#N/A` for an error, whatever comes after; the neutraliser's `'` keeps other spreadsheet
+def _text_cell(sheet: Any, value: str) -> str | WriteOnlyCell:
+    """Text that openpyxl writes as text: it takes a str starting with `=` for a formula and
+    `#N/A` (and the other error codes) for an error value, so those get a cell of their own
+    typed as a string; any other str is written as text already (no cell object for each of a
+    national report's million texts). The neutraliser's `'` is what keeps other spreadsheet
     programs, which see only the string, from running it."""
+    if not value.startswith("=") and value not in ERROR_CODES:
+        return value
     cell = WriteOnlyCell(sheet, value=value)
     cell.data_type = "s"
     return cell
