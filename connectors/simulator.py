@@ -291,12 +291,12 @@ def _listing_app(data: ContractFolder, tally: Tally, cursors: Cursors) -> Starle
 
     def start(request: Request, source: str) -> Listing:
         query = request.query_params
-        # A cursor fixes its listing's filter, snapshot and page size: `limit` and
-        # `updated_since` beside it are the first page's and are ignored.
-        if "cursor" in query:
-            return cursors.read(source, query["cursor"])
         limit = page_size(query["limit"]) if "limit" in query else DEFAULT_PAGE_SIZE
         since = moment(query["updated_since"]) if "updated_since" in query else None
+        # A cursor fixes its listing's filter, snapshot and page size: a `limit` or
+        # `updated_since` beside it must be well formed, and is the first page's, not this one's.
+        if "cursor" in query:
+            return cursors.read(source, query["cursor"])
         return Listing(since, time.time_ns() // 1000, 0, limit)
 
     async def listing(request: Request) -> Response:
