@@ -186,6 +186,9 @@ def test_an_issued_cursor_pages_its_own_listing_and_nothing_else(tmp_path):
         _refused_in_the_error_shape(_page(url, "coverage", cursor=issued))
         tampered = issued[:-1] + ("A" if issued[-1] != "A" else "B")
         _refused_in_the_error_shape(_page(url, "enrollments", cursor=tampered))
+        # What rides beside a cursor is ignored, but must still be well formed.
+        _refused_in_the_error_shape(_page(url, "enrollments", cursor=issued, limit="many"))
+        _refused_in_the_error_shape(_page(url, "enrollments", cursor=issued, updated_since=""))
     _stopped_without_traceback(output())
 
 
