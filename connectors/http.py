@@ -51,11 +51,11 @@ EXCERPT_CHARS = 200
 # Query parameters and similar `name=value` pairs whose value is a credential by its name.
 _SECRET_PAIR = re.compile(
     r"(?i)(?P<name>[\w.-]*(?:token|key|secret|signature|sig|password|passwd|pwd|auth|"
-    r"credential|session)[\w.-]*)(?P<eq>=|%3D)(?P<value>[^&\s'\"<>#;,)}\]]+)"
+    r"credential|session)[\w.-]*)(?P<eq>=|%3D)(?!\[redacted\])(?P<value>[^&\s'\"<>#;,)}\]]+)"
 )
 # A credential after an HTTP authentication scheme, known to us or not.
 _SCHEME_CREDENTIALS = (
-    re.compile(r"(?i)\b(?P<scheme>bearer(?:\s+|%20|\+))[^\s'\",;)}\]]+"),
+    re.compile(r"(?i)\b(?P<scheme>bearer(?:\s+|%20|\+))(?!\[redacted\])[^\s'\",;)}\]]+"),
     re.compile(r"(?i)\b(?P<scheme>basic(?:\s+|%20|\+))[A-Za-z0-9+/]{6,}={0,2}"),
 )
 # `user:password@` in a URL.

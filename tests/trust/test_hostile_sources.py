@@ -92,7 +92,7 @@ def test_redaction_removes_the_token_in_every_form_and_secret_looking_url_parts(
     for secret in ("pw@", "abc", "def", "=123", "0ff1ce", "hunter2", "Bearer h"):
         assert secret not in clean
     assert "limit=2" in clean and "cursor=c1" in clean and "h.example:80/v1/x" in clean
-    assert "[redacted]" in clean
+    assert "[redacted]" in clean and "]]" not in clean
     # Any bearer credential is masked, even one the connector does not know.
     assert "Zm9vYmFy" not in redact("Authorization: Bearer Zm9vYmFy", [])
 
