@@ -98,7 +98,8 @@ def source_url_problem(url: str) -> str | None:
     has its own place (RANTAI_SOURCE_TOKEN, --token or a Secret block)."""
     try:
         parts = urlsplit(url)
-        shown = redact(public_url(url))
+        # Shown without its query: a credential there may have any name.
+        shown = redact(public_url(parts._replace(query="", fragment="").geturl()))
     except ValueError:
         # urllib's message quotes the part it could not read: a password, perhaps.
         return "not a valid http(s) URL (its host, port or credentials cannot be read)"
@@ -108,7 +109,7 @@ def source_url_problem(url: str) -> str | None:
         return f"{shown}: put the token in the settings, not the URL"
     if parts.query or parts.fragment:
         return (
-            f"{shown}: a source URL takes no query string or fragment "
+            f"{shown}?...: a source URL takes no query string or fragment "
             "(put the token in the settings, not the URL)"
         )
     return None
