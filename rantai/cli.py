@@ -7,7 +7,9 @@ import datetime as dt
 import json
 import os
 import shutil
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -312,6 +314,13 @@ def _run_source(args: argparse.Namespace) -> Path | str:
         raise UsageError(f"rantai run: --source must be an http(s) URL, found {args.source!r}")
     if args.token is not None and not _is_url(str(location)):
         raise UsageError("rantai run: --token goes with --source URL")
+    if args.source is not None:
+        from connectors.http import source_url_problem
+
+        # Before the flow starts: its parameters (the URL among them) are recorded by Prefect.
+        problem = source_url_problem(args.source)
+        if problem:
+            raise UsageError(f"rantai run: --source {problem}")
     return location
 
 
@@ -361,8 +370,29 @@ def _report(args: argparse.Namespace) -> tuple[int, str]:
     return EXIT_OK, f"rantai: wrote {files.html} and {files.xlsx}"
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived: the command stops (a BaseException, so no `except Exception` on the
+    way out takes it for an error to report and carry on)."""
+
+
+def _stop_on_sigterm() -> object:
+    """Make SIGTERM end the command within seconds: raised as `Terminated` in the main thread,
+    it unwinds like Ctrl-C, so an open load transaction rolls back (nothing stored half) and
+    Prefect's temporary server is stopped on the way out. During a flow run Prefect's own
+    handler takes the signal first, stops the run (`tasks.fetch` cancels the fetches in
+    flight), then hands it on to this one. Returns the handler it replaced."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise Terminated
+
+    return signal.signal(signal.SIGTERM, stop)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `rantai` console script."""
+    replaced = _stop_on_sigterm()
     try:
         args = _parser().parse_args(argv)
         if args.command == "run":
@@ -391,8 +421,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         status, message = EXIT_USAGE, str(error)
     except KeyboardInterrupt:
         status, message = EXIT_ERROR, "rantai: interrupted"
+    except Terminated:
+        status, message = EXIT_ERROR, "rantai: stopped by SIGTERM; nothing was stored half"
     except Exception as error:  # a bug or an outage: one line, not a traceback
         status, message = EXIT_ERROR, f"rantai: failed: {type(error).__name__}: {error}"
+    finally:
+        if replaced is not None:
+            signal.signal(signal.SIGTERM, replaced)  # type: ignore[arg-type]
     print(message, file=sys.stderr if status else sys.stdout)
     return status
 

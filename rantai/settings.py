@@ -64,6 +64,13 @@ class Settings(BaseSettings):
     # `updated_since` asks this far before the last snapshot: a record stamped coarsely (file
     # times lag the clock by a tick) is fetched twice, never missed; loads are idempotent.
     source_overlap_seconds: float = 2.0
+    # Limits that keep a hostile or broken source from hanging or exhausting a run; past
+    # one, that source is stale. A request's deadline counts every read of its body (the read
+    # timeout is per read); a source's counts every page, retry and task retry.
+    source_request_deadline_seconds: float = 120.0
+    source_deadline_seconds: float = 1800.0
+    source_max_pages: int = 10_000
+    source_max_page_bytes: int = 16 * 1024 * 1024
 
     def database_url(self) -> str:
         """The configured database URL, or the per-user SQLite default."""
