@@ -139,11 +139,17 @@ def _head(text: str) -> str:
 # mode), only the rows the XML really holds are kept, and these caps bound the rest.
 XLSX_MAX_COLUMNS = 256  # the header's last named column; a contract source has at most ten
 XLSX_MAX_ROWS = 1_048_576  # Excel's own last row: a row numbered past it was not written by Excel
-XLSX_MAX_PART_BYTES = 256 << 20  # an XML part read whole (shared strings, styles, the workbook)
+# openpyxl reads every part but the worksheets whole, at up to 30 bytes of memory per byte of
+# XML (styles) or 8 (shared strings): these caps hold a crafted workbook to about 0.5 GB. A
+# real workbook stays far below them but for its shared strings, which a sheet of ~550,000
+# rows of distinct names can reach; a bigger delivery is a CSV file.
 XLSX_MAX_SHEET_BYTES = 2 << 30  # a worksheet, streamed: this bounds the time, not the memory
-_CONTENT_TYPES = "[Content_Types].xml"
-_MAX_CONTENT_TYPES_BYTES = 1 << 20  # a real one is a few kilobytes
+XLSX_MAX_STRINGS_BYTES = 48 << 20  # the shared strings (every distinct text of the workbook)
+XLSX_MAX_PART_BYTES = 8 << 20  # any other XML part (styles, workbook, relations, properties)
 _WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+_STRINGS = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+_CONTENT_TYPES = "[Content_Types].xml"
+_XML_SUFFIXES = (".xml", ".rels")  # what openpyxl parses, besides the parts typed in the manifest
 
 
 def read_xlsx(path: Path, source: str, strict: bool = True) -> RawSource:
@@ -179,29 +185,35 @@ def _check_parts(path: Path, archive: zipfile.ZipFile) -> None:
     """Refuse, before unpacking anything, a workbook whose parts unpack past the caps.
 
     zipfile stops at a part's declared size (and then fails its checksum), so checking the
-    declared sizes bounds what is read. A part counts as a worksheet, streamed, only when the
-    content types declare it one and nothing else: openpyxl reads every other part whole.
+    declared sizes bounds what is read. A part's cap follows the content type the workbook
+    declares for it (that is how openpyxl finds the shared strings), the strictest if several;
+    a part neither typed nor XML (a picture) is never unpacked.
     """
     parts = {info.filename: info for info in archive.infolist()}
-    declared = parts.get(_CONTENT_TYPES)
-    if declared is None:
+    manifest = parts.get(_CONTENT_TYPES)
+    if manifest is None:
         raise UnreadableInput(f"{path.name}: not a readable XLSX workbook (no {_CONTENT_TYPES})")
-    if declared.file_size > _MAX_CONTENT_TYPES_BYTES:
-        raise UnreadableInput(
-            f"{path.name}: {_CONTENT_TYPES} unpacks to {declared.file_size:,} bytes, "
-            f"over the {_MAX_CONTENT_TYPES_BYTES:,} read"
-        )
+    _check_part(path, manifest, XLSX_MAX_PART_BYTES)
     types: dict[str, set[str]] = {}
-    for override in ElementTree.fromstring(archive.read(declared)):
-        name = override.get("PartName", "").lstrip("/")
-        types.setdefault(name, set()).add(override.get("ContentType", ""))
+    for override in ElementTree.fromstring(archive.read(manifest)):
+        if name := override.get("PartName", "").lstrip("/"):
+            types.setdefault(name, set()).add(override.get("ContentType", ""))
     for name, info in parts.items():
-        cap = XLSX_MAX_SHEET_BYTES if types.get(name) == {_WORKSHEET} else XLSX_MAX_PART_BYTES
-        if info.file_size > cap:
-            raise UnreadableInput(
-                f"{path.name}: part {name} unpacks to {info.file_size:,} bytes, "
-                f"over the {cap:,} read"
-            )
+        declared = types.get(name, set())
+        if declared == {_WORKSHEET}:
+            _check_part(path, info, XLSX_MAX_SHEET_BYTES)
+        elif declared == {_STRINGS}:
+            _check_part(path, info, XLSX_MAX_STRINGS_BYTES)
+        elif declared or name.lower().endswith(_XML_SUFFIXES):
+            _check_part(path, info, XLSX_MAX_PART_BYTES)
+
+
+def _check_part(path: Path, part: zipfile.ZipInfo, cap: int) -> None:
+    if part.file_size > cap:
+        raise UnreadableInput(
+            f"{path.name}: part {part.filename} unpacks to {part.file_size:,} bytes, over the "
+            f"{cap:,} read from a workbook; deliver a file this large as CSV"
+        )
 
 
 def _sheet_rows(path: Path, book: Any, source: str, strict: bool) -> pd.DataFrame:

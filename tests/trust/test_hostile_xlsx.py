@@ -22,6 +22,7 @@ import pytest
 from connectors.files import (
     XLSX_MAX_COLUMNS,
     XLSX_MAX_PART_BYTES,
+    XLSX_MAX_STRINGS_BYTES,
     UnreadableInput,
     read_folder,
     read_xlsx,
@@ -199,34 +200,40 @@ def test_a_row_numbered_past_excels_last_row_is_unreadable(tmp_path: Path):
 
 
 SHARED_STRINGS = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+MAIN = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 
 
-def test_a_decompression_bomb_in_the_shared_strings_is_refused_unread(tmp_path: Path):
+@pytest.mark.parametrize(
+    ("part", "cap", "root", "item"),
+    [
+        ("xl/sharedStrings.xml", XLSX_MAX_STRINGS_BYTES, "sst", b"<si><t>x</t></si>"),
+        ("xl/styles.xml", XLSX_MAX_PART_BYTES, "styleSheet", b'<numFmt numFmtId="1"/>'),
+    ],
+)
+def test_a_decompression_bomb_in_a_part_read_whole_is_refused_unread(
+    tmp_path: Path, part: str, cap: int, root: str, item: bytes
+):
     path = workbook(tmp_path / "district_transfers.xlsx", [TRANSFERS, ROW])
     with zipfile.ZipFile(path) as book:
-        types = book.read("[Content_Types].xml").replace(
-            b"</Types>",
-            f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_STRINGS}"/>'
-            "</Types>".encode(),
-        )
-    item = b"<si><t>x</t></si>" * 65_536
+        types = book.read("[Content_Types].xml")
+    if b"/xl/sharedStrings.xml" not in types:  # openpyxl wrote its text inline
+        override = f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_STRINGS}"/>'
+        types = types.replace(b"</Types>", override.encode() + b"</Types>")
+    items = item * 65_536
 
-    def bomb(part: IO[bytes]) -> None:
-        part.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
-        for _ in range(XLSX_MAX_PART_BYTES // len(item) + 1):
-            part.write(item)
-        part.write(b"</sst>")
+    def bomb(out: IO[bytes]) -> None:
+        out.write(f"<{root} {MAIN}>".encode())
+        for _ in range(cap // len(items) + 1):
+            out.write(items)
+        out.write(f"</{root}>".encode())
 
-    with_parts(
-        path,
-        {"[Content_Types].xml": lambda part: part.write(types), "xl/sharedStrings.xml": bomb},
-    )
-    assert path.stat().st_size < XLSX_MAX_PART_BYTES // 100
+    with_parts(path, {"[Content_Types].xml": lambda out: out.write(types), part: bomb})
+    assert path.stat().st_size < cap // 100
     with pytest.raises(UnreadableInput) as raised:
         read_folder(tmp_path)
     message = str(raised.value)
     assert message.startswith("district_transfers.xlsx: ") and "\n" not in message
-    assert "xl/sharedStrings.xml" in message
+    assert f"part {part} unpacks to" in message and "as CSV" in message
 
 
 # --- blank rows and dates ---------------------------------------------------------------------
