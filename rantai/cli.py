@@ -208,6 +208,10 @@ def run_chain(
     _prepare_prefect()
     from pydantic import SecretStr
 
+    from rantai.temporary_server import start_temporary_server
+
+    start_temporary_server()  # without a server configured: one that dies with this command
+
     from flows.daily import daily_chain
     from flows.states import DEGRADED, REFUSED, STALLED, UNREADABLE
 
