@@ -148,7 +148,7 @@ def _check_db(command: str, given: str | None) -> str:
     try:
         check_store_url(url)
     except StoreUrlError as error:
-        where = "--db" if given else "--db (from RANTAI_DB_URL)"
+        where = "--db" if given else "RANTAI_DB_URL"
         raise UsageError(f"rantai {command}: {where}: {error}") from None
     return url
 
