@@ -254,3 +254,35 @@ def test_demo_refuses_a_bad_out_or_store_url(tmp_path, refused, option, value):
     argv = ["demo", "--out", str(tmp_path / "demo"), option, value]
     refused(argv, option)
     assert not (tmp_path / "demo" / "input").exists()
+
+
+def test_opening_a_store_in_a_missing_folder_is_refused_not_made(tmp_path):
+    from rantai.store.engine import StoreUrlError, make_engine
+
+    with pytest.raises(StoreUrlError, match="does not exist"):
+        make_engine(f"sqlite:///{tmp_path / 'missing' / 'x.db'}")
+    assert not (tmp_path / "missing").exists()
+
+
+@pytest.mark.parametrize(
+    ("parameters", "named"),
+    [({"province_code": "99"}, "province_code"), ({"program_id": "nope-2025"}, "program_id")],
+)
+def test_the_daily_flow_refuses_a_scope_that_names_nothing_before_the_load(
+    tmp_path, delivery, parameters, named
+):
+    from flows.daily import daily_chain
+    from flows.states import REFUSED
+
+    database = tmp_path / "rantai.db"
+    state = daily_chain(
+        input_dir=str(delivery),
+        as_of=dt.date(2025, 6, 30),
+        out_dir=str(tmp_path / "out"),
+        db_url=f"sqlite:///{database}",
+        return_state=True,
+        **parameters,
+    )
+
+    assert state.name == REFUSED and state.message.startswith(f"{named}: ")
+    assert stored_rows(database) == 0
