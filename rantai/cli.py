@@ -494,7 +494,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         status, message = EXIT_ERROR, "rantai: interrupted"
     except Exception as error:  # a bug or an outage: one line, not a traceback
-        status, message = EXIT_ERROR, f"rantai: failed: {type(error).__name__}: {error}"
+        first = next(iter(str(error).splitlines()), "")  # SQLAlchemy adds a "Background" line
+        status, message = EXIT_ERROR, f"rantai: failed: {type(error).__name__}: {first}"
     print(message, file=sys.stderr if status else sys.stdout)
     return status
 

@@ -286,3 +286,12 @@ def test_the_daily_flow_refuses_a_scope_that_names_nothing_before_the_load(
 
     assert state.name == REFUSED and state.message.startswith(f"{named}: ")
     assert stored_rows(database) == 0
+
+
+def test_a_store_that_does_not_answer_is_one_line_not_two(capsys):
+    # A well-formed URL whose server is not there: an outage (exit 1), still said in one line.
+    status = main(["history", "--stalls", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/x"])
+
+    err = capsys.readouterr().err.strip().splitlines()
+    assert status == 1
+    assert len(err) == 1 and err[0].startswith("rantai: failed: OperationalError"), err
