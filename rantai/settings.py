@@ -11,10 +11,14 @@ from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def default_data_dir() -> Path:
+    """Rantai's own folder under the user's data directory (made on first use)."""
+    return Path(user_data_dir("rantai", appauthor=False)).absolute()
+
+
 def default_db_url() -> str:
     """SQLite file under the user's data directory (created on first use)."""
-    folder = Path(user_data_dir("rantai", appauthor=False))
-    return f"sqlite:///{folder / 'rantai.db'}"
+    return f"sqlite:///{default_data_dir() / 'rantai.db'}"
 
 
 class Settings(BaseSettings):
@@ -85,11 +89,7 @@ class Settings(BaseSettings):
 
     def output_root(self) -> Path:
         """The configured output folder, or `reports/` under the user's data directory."""
-        return (
-            Path(self.out_dir)
-            if self.out_dir
-            else Path(user_data_dir("rantai", appauthor=False)) / "reports"
-        )
+        return Path(self.out_dir) if self.out_dir else default_data_dir() / "reports"
 
     def today(self) -> dt.date:
         """Today's date where the programmes are run (Asia/Jakarta unless configured)."""
