@@ -8,7 +8,6 @@ Sums of amounts are exact whatever the row count: `group_sum` and `whole` below.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -57,7 +56,7 @@ def whole(values: pd.Series) -> pd.Series:
 
 
 def group_sum(
-    frame: pd.DataFrame, keys: Hashable | Sequence[Hashable], column: str, sort: bool = False
+    frame: pd.DataFrame, keys: str | list[str], column: str, sort: bool = False
 ) -> pd.Series:
     """`frame.groupby(keys, sort=sort)[column].sum()` of non-negative whole numbers, exact
     whatever the row count: int64 where the column fits, else Python ints.
@@ -76,7 +75,7 @@ def group_sum(
     else:
         array = values.to_numpy(dtype=np.int64)
         high, low = array >> 32, array & 0xFFFFFFFF
-    names = [keys] if isinstance(keys, str) else list(keys)  # type: ignore[arg-type]
+    names = [keys] if isinstance(keys, str) else keys
     halves = frame[names].assign(_high=high, _low=low)
     sums = halves.groupby(keys, sort=sort)[["_high", "_low"]].sum()
     totals = [
