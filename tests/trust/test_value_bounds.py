@@ -312,6 +312,25 @@ def test_long_keys_load_alike_on_sqlite_and_postgresql(tmp_path, capsys, db_url)
     later_runs_still_work(capsys, tmp_path, db_url)
 
 
+def test_a_store_whose_other_records_were_all_quarantined_still_reports(tmp_path, capsys):
+    # Found by the property test below: programmes stored, every other row refused.
+    folder, db = tmp_path / "in", f"sqlite:///{tmp_path / 'rantai.db'}"
+    apbd_folder(folder)
+    write(
+        folder,
+        "allocations",
+        SOURCES["allocations"].columns,
+        [["A1", PROGRAM, INHIL, 20 * YEAR, 20 * YEAR, 20, 12, "2025-02-30"]],
+    )
+    for name in ("premium_payments", "enrollments", "coverage"):
+        (folder / f"{name}.csv").unlink()
+
+    status, err = run(capsys, folder, "2025-07-01", tmp_path / "out", db)
+
+    assert status == 0, err
+    later_runs_still_work(capsys, tmp_path, db)
+
+
 # --- every column of every file, through `rantai run` --------------------------------------
 
 WORKERS = [nik("140401", i) for i in range(1, 6)]
@@ -427,16 +446,22 @@ def hostile_folders(draw: st.DrawFn) -> dict[str, list[dict[str, str]]]:
     from the whole value space, so that hostile values reach validation, the store and the
     evaluation alike."""
     files: dict[str, list[dict[str, str]]] = {}
+    programmes = [PROGRAM]
     for name, base in BASE_ROWS.items():
         rows = [dict(base)]
         for number in range(draw(st.integers(min_value=5, max_value=25))):
             row = dict(base)
-            # Fresh keys, so rows are records of their own rather than conflicting copies.
+            # Fresh keys, so rows are records of their own rather than conflicting copies,
+            # and records of the programmes with hostile values, so these are evaluated.
             for key in SOURCES[name].key:
                 if key == "nik":
                     row[key] = draw(st.sampled_from(WORKERS))
-                elif key not in ("program_id", "coverage_start"):
+                elif key != "coverage_start" and (name == "programs" or key != "program_id"):
                     row[key] = f"{base[key]}-{number}"
+            if name == "programs":
+                programmes.append(row["program_id"])
+            else:
+                row["program_id"] = draw(st.sampled_from(programmes))
             columns = draw(st.sets(st.sampled_from(list(base)), min_size=1, max_size=3))
             for column in columns:
                 row[column] = draw(hostile_values)
