@@ -261,8 +261,10 @@ def test_amounts_and_worker_counts_past_their_maximum_are_quarantined(tmp_path, 
     later_runs_still_work(capsys, tmp_path, db)
 
 
-def test_totals_past_64_bits_are_exact_in_the_summary_the_stalls_and_the_report(tmp_path, capsys):
-    folder, db = tmp_path / "in", f"sqlite:///{tmp_path / 'rantai.db'}"
+def test_totals_past_64_bits_are_exact_in_the_summary_the_stalls_and_the_report(
+    tmp_path, capsys, db_url
+):
+    folder, db = tmp_path / "in", db_url
     apbd_folder(folder)
     lines = 100_000  # of the largest amount: 9,999,999,999,999,900,000 > 2**63
     write(
