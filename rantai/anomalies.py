@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from rantai.bounds import group_sum, whole
 from rantai.records import SOURCES, CoverageStatus, FundingSource, mask_nik
 
 # Every NIK is below this (16 digits): programme * _NIK_BOUND + NIK keys a worker's pair.
@@ -180,22 +181,23 @@ def find_anomalies(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> pd.Dat
             )
         )
 
-    allocated = allocations.groupby(["program_id", "unit_code"])["allocated_amount"].sum()
-    allocated_district = (
-        allocations.assign(district=allocations["unit_code"].astype(str).str.slice(0, 5))
-        .groupby(["program_id", "district"])["allocated_amount"]
-        .sum()
+    allocated = group_sum(allocations, ["program_id", "unit_code"], "allocated_amount", sort=True)
+    allocated_district = group_sum(
+        allocations.assign(district=allocations["unit_code"].astype(str).str.slice(0, 5)),
+        ["program_id", "district"],
+        "allocated_amount",
+        sort=True,
     )
     for name, column, allocation in (
         ("district_transfers", "district_code", allocated_district),
         ("village_transfers", "village_code", allocated),
     ):
-        sent = _known(frames, name, day).groupby(["program_id", column])["amount"].sum()
+        sent = group_sum(_known(frames, name, day), ["program_id", column], "amount", sort=True)
         sent.index = sent.index.set_names(["program_id", "unit_code"])
         allocation = allocation.copy()
         allocation.index = allocation.index.set_names(["program_id", "unit_code"])
         pair = pd.concat([sent.rename("sent"), allocation.rename("allocated")], axis=1)
-        pair = pair.fillna(0).astype("int64")
+        pair = pair.apply(whole)
         above = pair[pair["sent"] > pair["allocated"]].reset_index()
         if len(above):
             found.append(
@@ -262,7 +264,7 @@ def find_anomalies(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> pd.Dat
         bkbk, received.rename(columns={"village_code": "payer_code"}), ["program_id", "payer_code"]
     )
     if len(early):
-        sums = early.groupby(["program_id", "payer_code"])["amount"].sum().reset_index()
+        sums = group_sum(early, ["program_id", "payer_code"], "amount", sort=True).reset_index()
         found.append(
             _frame(
                 sums.assign(

@@ -17,6 +17,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from rantai import parsing
+from rantai.bounds import AMOUNT_MAX, DATE_MAX, DATE_MIN, OPEN_END
 from rantai.records import SOURCES, FundingSource, Kind, Reason, Source, Spec
 from rantai.regions import Gazetteer, normalise_codes
 
@@ -53,8 +54,8 @@ _DESA_FUNDING = [FundingSource.BKBK.value, FundingSource.APBDES.value]
 _BKBK_ONLY = {"district_transfers": "district transfers", "village_transfers": "village transfers"}
 
 _EXPECTED = {
-    Kind.DATE: "a date YYYY-MM-DD or DD/MM/YYYY",
-    Kind.AMOUNT: "whole rupiah > 0 like 16800 or Rp16.800",
+    Kind.DATE: f"a date YYYY-MM-DD or DD/MM/YYYY from {DATE_MIN} to {DATE_MAX}",
+    Kind.AMOUNT: f"whole rupiah from 1 to {AMOUNT_MAX:,} like 16800 or Rp16.800".replace(",", "."),
 }
 _FORMAT_REASON = {
     Kind.DATE: Reason.BAD_DATE,
@@ -217,6 +218,7 @@ def _read_field(
             ok &= (value <= spec.maximum).fillna(False)
     elif kind is Kind.DATE:
         value, ok = parsing.dates(column)
+        value, ok = _within_date_bounds(value, ok, spec)
     elif kind is Kind.NIK:
         # `written` is text as `text_cells` gives it: str objects, None where empty.
         ok = parsing.niks_valid(written, gazetteer, stripped=True)
@@ -234,6 +236,18 @@ def _read_field(
     if not spec.required and kind in (Kind.AMOUNT, Kind.INT):
         value = value.astype("Int64")
     return _Field(name, spec, written, missing, value, np.asarray(ok, dtype=bool), codes)
+
+
+def _within_date_bounds(value: pd.Series, ok: pd.Series, spec: Spec) -> tuple[pd.Series, pd.Series]:
+    """Dates outside DATE_MIN..DATE_MAX do not parse, except that an open-ended field's date
+    past DATE_MAX is kept as OPEN_END (the one place that rule is applied)."""
+    late = (value > pd.Timestamp(DATE_MAX)).to_numpy(dtype=bool)
+    if spec.open_ended and late.any():
+        value = value.mask(late, pd.Timestamp(OPEN_END))
+    inside = ((value >= pd.Timestamp(DATE_MIN)) & (value <= pd.Timestamp(DATE_MAX))).to_numpy(
+        dtype=bool
+    )
+    return value, ok & inside
 
 
 def _all_text(column: pd.Series) -> bool:

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rantai.bounds import group_sum, whole
 from rantai.records import SOURCES, STAGE_ORDER, CoverageStatus, FundingSource, Stage
 from rantai.scope import Scope
 from rantai.stages import Evaluation
@@ -137,8 +138,14 @@ def district_funnel(
     """The funnel per (programme, district): sums of the records known on the date."""
 
     def by_district(frame: pd.DataFrame, code: str, value: str) -> pd.Series:
-        district = frame[code].astype(str).str.slice(0, 5).rename("district_code")
-        return frame.groupby([frame["program_id"].astype(str), district])[value].sum()
+        keyed = pd.DataFrame(
+            {
+                "program_id": frame["program_id"].astype(str),
+                "district_code": frame[code].astype(str).str.slice(0, 5),
+                value: frame[value],
+            }
+        )
+        return group_sum(keyed, ["program_id", "district_code"], value, sort=True)
 
     allocations = known["allocations"]
     payments = known["premium_payments"]
@@ -159,10 +166,10 @@ def district_funnel(
         ]
         .sum(),
     }
-    present = [s.astype("int64").rename(k) for k, s in parts.items() if len(s)]
+    present = [s.rename(k) for k, s in parts.items() if len(s)]
     # Before every record (a date before the first delivery) nothing is known: no districts.
     frame = (
-        pd.concat(present, axis=1).reindex(columns=FUNNEL_COLUMNS).fillna(0).astype("int64")
+        pd.concat(present, axis=1).reindex(columns=FUNNEL_COLUMNS).apply(whole)
         if present
         else pd.DataFrame(columns=FUNNEL_COLUMNS)
     ).reset_index()
@@ -250,7 +257,7 @@ def money_at_rest(evaluation: Evaluation, as_of: dt.date) -> pd.DataFrame:
     parts.append(_resting(province, PROVINCE, province["target"] - province["achieved"]))
 
     village_transfers = started.loc[stage == Stage.VILLAGE_TRANSFER.value]
-    passed_on = village_transfers.groupby(["program_id", "district_code"])["achieved"].sum()
+    passed_on = group_sum(village_transfers, ["program_id", "district_code"], "achieved", True)
     since = village_transfers.groupby(["program_id", "district_code"])["start_date"].min()
     received = province.set_index(["program_id", "district_code"])
     at_district = received.join(passed_on.rename("passed_on")).join(since.rename("since"))
@@ -299,7 +306,7 @@ def _resting(cases: pd.DataFrame, level: str, amount: pd.Series) -> pd.DataFrame
             "program_id": cases["program_id"].astype(str),
             "holder_code": holder.astype(str),
             "district_code": cases["district_code"].astype(str),
-            "amount": amount.fillna(0).astype("int64").clip(lower=0),
+            "amount": whole(amount).clip(lower=0),
             "since": pd.to_datetime(cases["start_date"]),
         }
     )
