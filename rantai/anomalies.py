@@ -13,10 +13,16 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from rantai.records import SOURCES, CoverageStatus, FundingSource, mask_nik
-
-# Every NIK is below this (16 digits): programme * _NIK_BOUND + NIK keys a worker's pair.
-_NIK_BOUND = 10**16
+from rantai.chain import (
+    are_niks,
+    covered_mask,
+    district_of,
+    known_on,
+    nik_ids,
+    unit_of_worker,
+    worker_keys,
+)
+from rantai.records import SOURCES, FundingSource, mask_nik
 
 ANOMALY_COLUMNS = ["check", "program_id", "unit_code", "subject", "observed", "expected", "detail"]
 
@@ -39,61 +45,27 @@ def _known(frames: Mapping[str, pd.DataFrame], name: str, as_of: pd.Timestamp) -
     frame = frames.get(name)
     if frame is None or frame.empty:
         return pd.DataFrame(columns=SOURCES[name].columns)
-    date = SOURCES[name].known_date
-    return frame if date is None else frame[pd.to_datetime(frame[date]) <= as_of]
-
-
-def _unit_of_village(village: pd.Series, funding: pd.Series) -> pd.Series:
-    """A worker's unit: the village, or its district for an APBD programme."""
-    village = village.astype(str)
-    # Millions of workers live in a few tens of thousands of villages: cut each village once.
-    codes, distinct = pd.factorize(village)
-    cut = pd.Series(distinct, dtype=village.dtype).str.slice(0, 5).to_numpy(dtype=object)
-    district = np.append(cut, np.array([None], dtype=object))[codes]
-    district = pd.Series(pd.array(district, dtype=village.dtype), index=village.index)
-    return village.where(funding != FundingSource.APBD.value, district)
-
-
-def _nik_ids(*columns: pd.Series) -> list[np.ndarray]:
-    """Each column's NIKs as int64, equal exactly when the NIKs are: hashing millions of NIK
-    strings (to merge, count distinct or find repeats) costs seconds, integers a fraction."""
-    cells = [c.to_numpy(dtype=object) for c in columns]
-    try:
-        # A valid NIK is 16 digits without a leading zero, so its integer value identifies it.
-        numbers = [c.astype(np.int64) for c in cells]
-        if all(((n >= 10**15) & (n < _NIK_BOUND)).all() for n in numbers):
-            return numbers
-    except (TypeError, ValueError, OverflowError):
-        pass
-    codes = pd.factorize(np.concatenate(cells))[0].astype(np.int64)
-    bounds = np.cumsum([0, *(len(c) for c in cells)])
-    return [codes[start:stop] for start, stop in zip(bounds[:-1], bounds[1:], strict=True)]
-
-
-def _are_niks(ids: np.ndarray) -> bool:
-    """Whether `_nik_ids` gave the NIKs' own values (not codes that only hold within a call)."""
-    return not len(ids) or bool(ids.min() >= 10**15)
+    return known_on(frame, name, as_of)
 
 
 def _pair_keys(
     left: pd.DataFrame, right: pd.DataFrame, right_nik: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """One int64 per (nik, program_id) row of each frame, equal exactly when both are equal;
-    None when there are too many programmes to pack them so. `right_nik`: `_nik_ids` of the
+    None when there are too many programmes to pack them so. `right_nik`: `nik_ids` of the
     right frame's NIKs, when known already."""
     programs = pd.Index(pd.unique(pd.concat([left["program_id"], right["program_id"]])))
-    if len(programs) >= 2**63 // _NIK_BOUND - 1:
-        return None
     if right_nik is not None:
-        (left_nik,) = _nik_ids(left["nik"])
-        if not (_are_niks(left_nik) and _are_niks(right_nik)):
+        (left_nik,) = nik_ids(left["nik"])
+        if not (are_niks(left_nik) and are_niks(right_nik)):
             right_nik = None  # codes hold only within one call: work both out together
     if right_nik is None:
-        left_nik, right_nik = _nik_ids(left["nik"], right["nik"])
-    return tuple(  # type: ignore[return-value]
-        (programs.get_indexer(frame["program_id"]).astype(np.int64) + 1) * _NIK_BOUND + nik
-        for frame, nik in ((left, left_nik), (right, right_nik))
+        left_nik, right_nik = nik_ids(left["nik"], right["nik"])
+    keys = worker_keys(
+        [programs.get_indexer(frame["program_id"]) for frame in (left, right)],
+        [left_nik, right_nik],
     )
+    return None if keys is None else (keys[0], keys[1])
 
 
 def _without(rows: pd.DataFrame, others: pd.DataFrame, key: list[str]) -> pd.DataFrame:
@@ -118,8 +90,8 @@ def find_anomalies(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> pd.Dat
     coverage = _known(frames, "coverage", day)
     found = []
 
-    nik_ids = _nik_ids(enrollments["nik"])[0]
-    twice = enrollments[pd.Series(nik_ids).duplicated(keep=False).to_numpy()]
+    nik_ids_enrolled = nik_ids(enrollments["nik"])[0]
+    twice = enrollments[pd.Series(nik_ids_enrolled).duplicated(keep=False).to_numpy()]
     if len(twice):
         grouped = twice.groupby("nik").agg(
             programs=("program_id", lambda s: ", ".join(sorted(set(s)))),
@@ -148,8 +120,8 @@ def find_anomalies(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> pd.Dat
             )
         )
 
-    enrolled_unit = _unit_of_village(
-        enrollments["village_code"], enrollments["program_id"].map(funding)
+    enrolled_unit = unit_of_worker(
+        enrollments["village_code"].astype(str), enrollments["program_id"].map(funding)
     )
     # A worker is enrolled once per programme (the enrollments' key is nik and program_id),
     # so counting rows counts workers.
@@ -182,7 +154,7 @@ def find_anomalies(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> pd.Dat
 
     allocated = allocations.groupby(["program_id", "unit_code"])["allocated_amount"].sum()
     allocated_district = (
-        allocations.assign(district=allocations["unit_code"].astype(str).str.slice(0, 5))
+        allocations.assign(district=district_of(allocations["unit_code"].astype(str)))
         .groupby(["program_id", "district"])["allocated_amount"]
         .sum()
     )
@@ -214,12 +186,9 @@ def find_anomalies(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> pd.Dat
                 )
             )
 
-    active = coverage[
-        (coverage["status"].to_numpy(dtype=object) == CoverageStatus.AKTIF.value)
-        & (pd.to_datetime(coverage["coverage_end"]) >= day).to_numpy(dtype=bool)
-    ]
+    active = coverage[covered_mask(coverage, day)]
     # Each covered worker with the unit of their enrollment; two active periods are one worker.
-    keys = _pair_keys(active, enrollments, nik_ids)
+    keys = _pair_keys(active, enrollments, nik_ids_enrolled)
     if keys is not None and (enrolled_at := pd.Index(keys[1])).is_unique:
         # An enrollment's key is unique: look each cover's worker up by its one integer.
         position = enrolled_at.get_indexer(keys[0])

@@ -12,6 +12,7 @@ import pandas as pd
 
 from rantai import stages
 from rantai.anomalies import ANOMALY_COLUMNS
+from rantai.chain import Severity, once_per_worker
 from rantai.distinct import map_distinct
 from rantai.faults import failpoint
 from rantai.records import STAGE_ORDER, Reason, Stage
@@ -19,7 +20,7 @@ from rantai.records import STAGE_ORDER, Reason, Stage
 # stalls.csv: the engine's columns, then what the flags remember.
 STALL_COLUMNS = [*stages.STALL_COLUMNS, "first_flagged", "status"]
 QUARANTINE_COLUMNS = ["source", "row_number", "record_id", "reason", "detail"]
-SEVERITIES = ("CRITICAL", "WARNING")
+SEVERITIES = tuple(s.value for s in Severity)
 # Characters that make a spreadsheet treat a cell as a formula.
 _FORMULA_START = ("=", "+", "@", "\t", "\r")
 
@@ -132,11 +133,12 @@ def headline(stalls: pd.DataFrame) -> str:
     """One line for people: how many stalled steps, money and workers at stake."""
     if not len(stalls):
         return "No stalled steps."
-    critical = int((stalls["severity"] == "CRITICAL").sum())
+    critical = int((stalls["severity"] == Severity.CRITICAL).sum())
+    workers = int(once_per_worker(stalls, "workers_affected").sum())
     return (
         f"{len(stalls)} stalled steps ({critical} critical): "
         f"{rupiah(stalls['amount_at_stake'].sum())} held up, "
-        f"{int(stalls['workers_affected'].sum()):,} workers without cover"
+        f"{workers:,} workers without cover (each counted once)"
     )
 
 

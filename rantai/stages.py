@@ -15,19 +15,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rantai.chain import (
+    SEVERITY_ORDER,
+    Severity,
+    covered_mask,
+    district_of,
+    known_mask,
+    nik_ids,
+    unit_of_worker,
+    worker_keys,
+)
 from rantai.records import (
     SLA_DEFAULTS,
     SOURCES,
     STAGE_ORDER,
-    CoverageStatus,
     FundingSource,
     Kind,
     Stage,
 )
-
-CRITICAL = "CRITICAL"
-WARNING = "WARNING"
-SEVERITY_ORDER: dict[str, int] = {CRITICAL: 0, WARNING: 1}
 
 STALL_COLUMNS: list[str] = [
     "as_of",
@@ -103,8 +108,6 @@ _USED_COLUMNS: dict[str, list[str]] = {
 }
 # What the evaluation reads of each source: a store read for it can leave out the rest.
 COLUMNS_USED: Mapping[str, list[str]] = _USED_COLUMNS
-# Every NIK is below this (16 digits), so programme * _NIK_BOUND + NIK keys a worker's pair.
-_NIK_BOUND = 10**16
 _INT_STALL_COLUMNS = ["days_waiting", "days_overdue", "amount_at_stake", "workers_affected"]
 
 
@@ -193,7 +196,7 @@ def _known(frame: pd.DataFrame | None, name: str, as_of: pd.Timestamp) -> pd.Dat
         else:
             out[column] = frame[column]
     if source.known_date is not None:
-        out = out.loc[out[source.known_date] <= as_of]
+        out = out.loc[known_mask(out, name, as_of)]
     return out.reset_index(drop=True)
 
 
@@ -224,7 +227,7 @@ def _units(allocations: pd.DataFrame) -> pd.DataFrame:
         target_workers=("target_workers", "sum"),
         decree_date=("decree_date", "min"),
     )
-    units["district_code"] = units["unit_code"].astype(str).str.slice(0, 5)
+    units["district_code"] = district_of(units["unit_code"].astype(str))
     return units
 
 
@@ -259,22 +262,18 @@ def _village_workers(
     as_of: pd.Timestamp,
 ) -> pd.DataFrame:
     """Per (programme, village): distinct workers enrolled, and how many have active cover."""
-    covered = coverage.loc[
-        (coverage["status"].astype(str) == CoverageStatus.AKTIF.value)
-        & (coverage["coverage_end"] >= as_of),
-        ["program_id", "nik"],
-    ]
+    covered = coverage.loc[covered_mask(coverage, as_of), ["program_id", "nik"]]
     program_ids = pd.Index(programs["program_id"])
     enrolled_program = program_ids.get_indexer(enrollments["program_id"])
     # Hashing millions of NIK strings is the expensive part, so each (programme, NIK) pair
     # becomes one int64; dedup, membership and grouping then run on integers.
-    enrolled_key, covered_key = _worker_keys(
-        enrolled_program,
-        enrollments["nik"],
-        program_ids.get_indexer(covered["program_id"]),
-        covered["nik"],
-        len(program_ids),
+    packed = worker_keys(
+        [enrolled_program, program_ids.get_indexer(covered["program_id"])],
+        nik_ids(enrollments["nik"], covered["nik"]),
     )
+    if packed is None:  # more programmes than int64 keys can hold: never at any real scale
+        raise ValueError(f"{len(program_ids)} programmes are too many to evaluate at once")
+    enrolled_key, covered_key = packed
     keys = pd.Series(enrolled_key)
     # Workers of a programme not in the programs frame have no case to count towards.
     kept = (~keys.duplicated(keep="last") & (enrolled_program >= 0)).to_numpy()
@@ -298,44 +297,10 @@ def _village_workers(
     )
 
 
-def _worker_keys(
-    enrolled_program: np.ndarray[Any, Any],
-    enrolled_nik: pd.Series,
-    covered_program: np.ndarray[Any, Any],
-    covered_nik: pd.Series,
-    n_programs: int,
-) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """One int64 per (programme code, NIK), equal exactly when both are equal."""
-    try:
-        # A valid NIK is 16 digits without a leading zero, so its integer value identifies it.
-        enrolled_value = enrolled_nik.to_numpy(dtype=object).astype(np.int64)
-        covered_value = covered_nik.to_numpy(dtype=object).astype(np.int64)
-        in_slot = all(((v >= 0) & (v < _NIK_BOUND)).all() for v in (enrolled_value, covered_value))
-        if in_slot and n_programs < 2**63 // _NIK_BOUND - 1:
-            return (
-                enrolled_program.astype(np.int64) * _NIK_BOUND + enrolled_value,
-                covered_program.astype(np.int64) * _NIK_BOUND + covered_value,
-            )
-        values: np.ndarray[Any, Any] = np.concatenate([enrolled_value, covered_value])
-    except (TypeError, ValueError, OverflowError):
-        values = np.concatenate(
-            [enrolled_nik.to_numpy(dtype=object), covered_nik.to_numpy(dtype=object)]
-        )
-    # Too many programmes for NIK-sized slots, or NIKs that are not plain digits: dense codes.
-    codes = pd.factorize(values)[0].astype(np.int64)
-    width = int(codes.max()) + 1 if len(codes) else 1
-    split = len(enrolled_program)
-    return (
-        enrolled_program.astype(np.int64) * width + codes[:split],
-        covered_program.astype(np.int64) * width + codes[split:],
-    )
-
-
 def _active_by_unit(village_workers: pd.DataFrame, programs: pd.DataFrame) -> pd.Series:
     """Active workers per (programme, unit); an APBD programme's unit is the village's district."""
     funding = village_workers["program_id"].map(programs.set_index("program_id")["funding_source"])
-    village = village_workers["village_code"].astype(str)
-    unit = village.where(funding != FundingSource.APBD.value, village.str.slice(0, 5))
+    unit = unit_of_worker(village_workers["village_code"].astype(str), funding)
     active = village_workers.groupby([village_workers["program_id"], unit.rename("unit_code")])
     return active["active"].sum().rename("workers_active")
 
@@ -468,7 +433,7 @@ def _judge(cases: pd.DataFrame, sla: pd.DataFrame, as_of: pd.Timestamp) -> pd.Da
     cases["days_waiting"] = (as_of - cases["start_date"]).dt.days.astype("Int64")
     cases["days_overdue"] = (as_of - cases["due_date"]).dt.days.astype("Int64")
     critical = (cases["days_overdue"] > cases["sla_days"]).fillna(False).to_numpy(dtype=bool)
-    severity = np.where(critical, CRITICAL, WARNING).astype(object)
+    severity = np.where(critical, Severity.CRITICAL.value, Severity.WARNING.value).astype(object)
     severity[~cases["stalled"].to_numpy()] = None
     # object, not str: pandas would turn None into NaN in a str column.
     cases["severity"] = pd.Series(severity, index=cases.index, dtype=object)
