@@ -84,8 +84,9 @@ PROGRAM_METRICS: list[str] = [
 
 _KEY = ["program_id", "unit_code"]
 
-# The columns each source contributes; copying only these keeps millions of names out of it.
-_USED_COLUMNS: dict[str, list[str]] = {
+# What the evaluation reads of each source: copying only these keeps millions of names out of
+# it, and a store read for it can leave out the rest.
+COLUMNS_USED: Mapping[str, list[str]] = {
     "programs": [
         "program_id",
         "funding_source",
@@ -106,8 +107,6 @@ _USED_COLUMNS: dict[str, list[str]] = {
     "premium_payments": ["program_id", "payer_code", "amount", "workers_count", "paid_date"],
     "coverage": ["program_id", "nik", "status", "coverage_start", "coverage_end"],
 }
-# What the evaluation reads of each source: a store read for it can leave out the rest.
-COLUMNS_USED: Mapping[str, list[str]] = _USED_COLUMNS
 _INT_STALL_COLUMNS = ["days_waiting", "days_overdue", "amount_at_stake", "workers_affected"]
 
 
@@ -125,7 +124,7 @@ class Evaluation:
 def evaluate(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> Evaluation:
     """Evaluate every stage of every programme on `as_of` from the sources' valid records."""
     as_of_ts = pd.Timestamp(as_of).normalize()
-    known = {name: _known(frames.get(name), name, as_of_ts) for name in _USED_COLUMNS}
+    known = {name: _known_typed(frames.get(name), name, as_of_ts) for name in COLUMNS_USED}
     programs = _programs(known["programs"])
 
     # Records of a programme that is not in the programs frame have nothing to be judged by.
@@ -180,10 +179,10 @@ def stall_summary_line(stalls: pd.DataFrame) -> str:
     return f"{len(stalls)} stalled: " + ", ".join(parts)
 
 
-def _known(frame: pd.DataFrame | None, name: str, as_of: pd.Timestamp) -> pd.DataFrame:
+def _known_typed(frame: pd.DataFrame | None, name: str, as_of: pd.Timestamp) -> pd.DataFrame:
     """A source's used columns, typed, with only the records known on `as_of`."""
     source = SOURCES[name]
-    specs = {column: source.specs[column] for column in _USED_COLUMNS[name]}
+    specs = {column: source.specs[column] for column in COLUMNS_USED[name]}
     if frame is None or frame.empty:
         return pd.DataFrame({c: pd.Series(dtype=_empty_dtype(specs[c].kind)) for c in specs})
     out = pd.DataFrame(index=frame.index)
