@@ -148,3 +148,103 @@ def once_per_worker(frame: pd.DataFrame, value: str) -> pd.Series:
     villages = per_unit.loc[~own].groupby(key)[value].sum()
     both = pd.concat([district_case.rename("own"), villages.rename("villages")], axis=1)
     return both.fillna(0).max(axis=1).astype("int64").rename(value)
+
+
+# --- periods (contract v2): months of cover, episodes, workers paid ----------------------------
+
+
+def _days(dates: pd.Series | np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    return np.asarray(dates, dtype="datetime64[D]")
+
+
+def add_months(dates: pd.Series | np.ndarray[Any, Any], months: Any) -> np.ndarray[Any, Any]:
+    """`d + k months`: the same day of the month k months later, clamped to the last day of a
+    shorter month (2025-01-31 + 1 month = 2025-02-28). Vectorised over dates and k."""
+    days = _days(dates)
+    month = days.astype("datetime64[M]")
+    day_of_month = (days - month.astype("datetime64[D]")).astype(np.int64)  # 0-based
+    target = month + np.asarray(months, dtype=np.int64)
+    month_length = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(
+        np.int64
+    )
+    return target.astype("datetime64[D]") + np.minimum(day_of_month, month_length - 1)
+
+
+def period_end(starts: pd.Series | np.ndarray[Any, Any], months: Any) -> np.ndarray[Any, Any]:
+    """The last day of a period of k months from s: (s + k months) - 1 day."""
+    return add_months(starts, months) - np.timedelta64(1, "D")
+
+
+def episode_months(
+    starts: pd.Series | np.ndarray[Any, Any], ends: pd.Series | np.ndarray[Any, Any]
+) -> np.ndarray[Any, Any]:
+    """The months of each episode: the largest k with start + k months - 1 day <= end
+    (2025-05-15..2026-05-14 is 12; 2025-03-12..2025-12-31 is 9; shorter than a month is 0)."""
+    start, end = _days(starts), _days(ends)
+    # The months between the two calendar months is the answer, or one more or one less.
+    guess = (end.astype("datetime64[M]") - start.astype("datetime64[M]")).astype(np.int64)
+    months = guess - 1
+    for k in (guess, guess + 1):
+        months = np.where(period_end(start, k) <= end, k, months)
+    return np.maximum(months, 0)
+
+
+def merge_episodes(
+    keys: np.ndarray[Any, Any],
+    starts: pd.Series | np.ndarray[Any, Any],
+    ends: pd.Series | np.ndarray[Any, Any],
+) -> pd.DataFrame:
+    """Episodes of one key (a worker) that overlap or touch, one ending the day before the next
+    starts, merged into one: a frame of key, start, end, one row per merged episode, sorted.
+    One sweep over episodes sorted by key and start, no row-by-row loop."""
+    frame = pd.DataFrame({"key": keys, "start": _days(starts), "end": _days(ends)})
+    frame = frame.sort_values(["key", "start"], kind="stable").reset_index(drop=True)
+    if frame.empty:
+        return frame
+    key = frame["key"].to_numpy()
+    # The latest end so far within the key, before each row.
+    reach = frame.groupby("key", sort=False)["end"].cummax().to_numpy()
+    before = np.empty_like(reach)
+    before[1:] = reach[:-1]
+    new_key = np.ones(len(frame), dtype=bool)
+    new_key[1:] = key[1:] != key[:-1]
+    starts_new = new_key | (frame["start"].to_numpy() > before + np.timedelta64(1, "D"))
+    episode = np.cumsum(starts_new)
+    merged = frame.groupby(episode, sort=False).agg(
+        key=("key", "first"), start=("start", "min"), end=("end", "max")
+    )
+    return merged.reset_index(drop=True)
+
+
+def workers_paid(
+    units: np.ndarray[Any, Any],
+    period_starts: pd.Series | np.ndarray[Any, Any],
+    months: Any,
+    workers_count: Any,
+) -> pd.Series:
+    """A unit's workers paid: a payment pays for its workers_count in every calendar month whose
+    first day lies in its period; the unit's figure is the most workers paid for in any one
+    month (one payment of 10 for 12 months: 10; six monthly payments of 3: 3; 1,500 from
+    April and a top-up of 500 from July: 2,000). Indexed by unit."""
+    start = _days(period_starts)
+    end = period_end(start, months)
+    start_month = start.astype("datetime64[M]")
+    # The first month whose first day is in the period: the start's own when it is a 1st.
+    first = np.where(start == start_month.astype("datetime64[D]"), start_month, start_month + 1)
+    last = end.astype("datetime64[M]")
+    paying = first <= last
+    count = np.asarray(workers_count, dtype=np.int64)[paying]
+    unit = np.asarray(units, dtype=object)[paying]
+    # A sweep: each payment adds its workers from its first month and takes them away after
+    # its last; the running sum per unit, month by month, peaks at the answer.
+    events = pd.DataFrame(
+        {
+            "unit": np.concatenate([unit, unit]),
+            "month": np.concatenate([first[paying], last[paying] + 1]),
+            "change": np.concatenate([count, -count]),
+        }
+    )
+    by_month = events.groupby(["unit", "month"], sort=True)["change"].sum()
+    running = by_month.groupby(level="unit", sort=False).cumsum()
+    peak = running.groupby(level="unit", sort=False).max()
+    return peak.clip(lower=0).astype("int64").rename("workers_paid")
