@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from rantai.records import REGION_COLUMNS
 from rantai.regions import Gazetteer, Level, level_of, normalise_code, normalise_codes
 
 if TYPE_CHECKING:
@@ -77,17 +78,6 @@ def restrict(evaluation: Evaluation, scope: Scope) -> Evaluation:
             else evaluation.anomalies
         ),
     )
-
-
-# The column that places a delivered row in a region, per source. Programmes are placed by
-# their province; coverage rows carry no region and follow their worker's enrollment.
-REGION_COLUMNS = {
-    "allocations": "unit_code",
-    "district_transfers": "district_code",
-    "village_transfers": "village_code",
-    "enrollments": "village_code",
-    "premium_payments": "payer_code",
-}
 
 
 def scope_for(
