@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from rantai.bounds import group_sum, whole
 from rantai.chain import (
     are_niks,
     covered_mask,
@@ -152,22 +153,23 @@ def find_anomalies(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> pd.Dat
             )
         )
 
-    allocated = allocations.groupby(["program_id", "unit_code"])["allocated_amount"].sum()
-    allocated_district = (
-        allocations.assign(district=district_of(allocations["unit_code"].astype(str)))
-        .groupby(["program_id", "district"])["allocated_amount"]
-        .sum()
+    allocated = group_sum(allocations, ["program_id", "unit_code"], "allocated_amount", sort=True)
+    allocated_district = group_sum(
+        allocations.assign(district=district_of(allocations["unit_code"].astype(str))),
+        ["program_id", "district"],
+        "allocated_amount",
+        sort=True,
     )
     for name, column, allocation in (
         ("district_transfers", "district_code", allocated_district),
         ("village_transfers", "village_code", allocated),
     ):
-        sent = _known(frames, name, day).groupby(["program_id", column])["amount"].sum()
+        sent = group_sum(_known(frames, name, day), ["program_id", column], "amount", sort=True)
         sent.index = sent.index.set_names(["program_id", "unit_code"])
         allocation = allocation.copy()
         allocation.index = allocation.index.set_names(["program_id", "unit_code"])
         pair = pd.concat([sent.rename("sent"), allocation.rename("allocated")], axis=1)
-        pair = pair.fillna(0).astype("int64")
+        pair = pair.apply(whole)
         above = pair[pair["sent"] > pair["allocated"]].reset_index()
         if len(above):
             found.append(
@@ -231,7 +233,7 @@ def find_anomalies(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> pd.Dat
         bkbk, received.rename(columns={"village_code": "payer_code"}), ["program_id", "payer_code"]
     )
     if len(early):
-        sums = early.groupby(["program_id", "payer_code"])["amount"].sum().reset_index()
+        sums = group_sum(early, ["program_id", "payer_code"], "amount", sort=True).reset_index()
         found.append(
             _frame(
                 sums.assign(

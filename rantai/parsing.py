@@ -23,11 +23,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from rantai.bounds import AMOUNT_MAX
 from rantai.regions import Gazetteer, load_gazetteer
 
 # `[0-9]`, not `\d`: Python's `\d` also matches other scripts' digits (e.g. `١٦٨٠٠`).
 # Amounts: plain digits or dot-grouped thousands (`1.234.567`), after an optional `Rp`/`Rp `.
-# At most 18 digits, so every accepted amount fits an int64.
+# At most 18 digits, so every amount read fits an int64; `AMOUNT_MAX` then bounds it.
 _AMOUNT = re.compile(r"(?:[Rr][Pp] ?)?([1-9][0-9]{0,2}(?:\.[0-9]{3}){1,5}|[0-9]{1,18})")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DMY_DATE = re.compile(r"[0-9]{2}/[0-9]{2}/[0-9]{4}")
@@ -39,7 +40,7 @@ _DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtyp
 
 # Why a NIK is invalid, by the code `_nik_failures` gives it.
 NIK_PROBLEMS: dict[int, str] = {
-    1: "not 16 digits",
+    1: "characters are not 16 digits",
     2: "digits 1-2 are not a province code in the gazetteer",
     3: "digits 7-12 are not a real birth date DDMMYY (DD + 40 for women)",
     4: "digits 13-16 are 0000",
@@ -95,7 +96,8 @@ def as_text(value: object) -> str | None:
 
 
 def parse_amount(value: object) -> int | None:
-    """Whole rupiah > 0 from `16800`, `16.800`, `Rp16.800`, `Rp 16.800` or an Excel number."""
+    """Whole rupiah from 1 to `AMOUNT_MAX` from `16800`, `16.800`, `Rp16.800`, `Rp 16.800` or an
+    Excel number."""
     if isinstance(value, str):
         match = _AMOUNT.fullmatch(value.strip())
         if match is None:
@@ -108,7 +110,7 @@ def parse_amount(value: object) -> int | None:
         if whole is None:
             return None
         amount = whole
-    return amount if 0 < amount < _MAX_WHOLE else None
+    return amount if 0 < amount <= AMOUNT_MAX else None
 
 
 def parse_date(value: object) -> dt.date | None:
@@ -267,7 +269,7 @@ def _amounts_distinct(text: pd.Series) -> tuple[np.ndarray, BoolArray]:
     values = np.zeros(len(text), dtype=np.int64)
     # Only digits remain once `Rp`, the space and the thousands dots are gone.
     values[ok] = text[ok].str.replace(r"[^0-9]", "", regex=True).astype("int64").to_numpy()
-    return values, ok & (values > 0)
+    return values, ok & (values > 0) & (values <= AMOUNT_MAX)
 
 
 def _ints_distinct(text: pd.Series) -> tuple[np.ndarray, BoolArray]:

@@ -14,6 +14,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict
 
+from rantai.bounds import SLA_DAYS_MAX, WORKERS_MAX
+
 
 class FundingSource(StrEnum):
     """Who pays the premium: the province's BKBK via villages, the district, or the village."""
@@ -113,6 +115,8 @@ class Spec:
     minimum: int | None = None
     maximum: int | None = None
     choices: tuple[str, ...] = ()
+    # A date past `bounds.DATE_MAX` means "no end" rather than a bad date (coverage_end).
+    open_ended: bool = False
 
 
 TEXT = Spec(Kind.TEXT)
@@ -120,9 +124,9 @@ CODE = Spec(Kind.CODE)
 AMOUNT = Spec(Kind.AMOUNT)
 DATE = Spec(Kind.DATE)
 NIK = Spec(Kind.NIK)
-POSITIVE_INT = Spec(Kind.INT, minimum=1)
+WORKERS = Spec(Kind.INT, minimum=1, maximum=WORKERS_MAX)
 MONTHS = Spec(Kind.INT, minimum=1, maximum=12)
-OPTIONAL_DAYS = Spec(Kind.INT, required=False, minimum=0)
+OPTIONAL_DAYS = Spec(Kind.INT, required=False, minimum=0, maximum=SLA_DAYS_MAX)
 
 
 class Record(BaseModel):
@@ -154,7 +158,7 @@ class Allocation(Record):
     unit_code: Annotated[str, CODE]
     allocated_amount: Annotated[int, AMOUNT]
     premium_amount: Annotated[int, AMOUNT]
-    target_workers: Annotated[int, POSITIVE_INT]
+    target_workers: Annotated[int, WORKERS]
     months: Annotated[int, MONTHS]
     decree_date: Annotated[dt.date, DATE]
 
@@ -200,7 +204,7 @@ class PremiumPayment(Record):
     payer_code: Annotated[str, CODE]
     paid_date: Annotated[dt.date, DATE]
     amount: Annotated[int, AMOUNT]
-    workers_count: Annotated[int, POSITIVE_INT]
+    workers_count: Annotated[int, WORKERS]
     months: Annotated[int, MONTHS]
     payment_ref: Annotated[str, TEXT]
 
@@ -212,7 +216,7 @@ class Coverage(Record):
     program_id: Annotated[str, TEXT]
     kpj_no: Annotated[str | None, Spec(Kind.TEXT, required=False)] = None
     coverage_start: Annotated[dt.date, DATE]
-    coverage_end: Annotated[dt.date, DATE]
+    coverage_end: Annotated[dt.date, Spec(Kind.DATE, open_ended=True)]
     status: Annotated[CoverageStatus, Spec(Kind.CHOICE, choices=tuple(CoverageStatus))]
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rantai.bounds import group_sum, whole
 from rantai.chain import (
     SEVERITY_ORDER,
     Severity,
@@ -151,7 +152,7 @@ def evaluate(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> Evaluation:
     units = units.join(payments, on=_KEY)
     units = units.join(active_by_unit, on=_KEY)
     for column in ("district_sum", "village_sum", "paid", "workers_paid", "workers_active"):
-        units[column] = units[column].fillna(0).astype("int64")
+        units[column] = whole(units[column])
 
     cases = pd.concat(
         [
@@ -218,22 +219,25 @@ def _programs(programs: pd.DataFrame) -> pd.DataFrame:
 
 def _units(allocations: pd.DataFrame) -> pd.DataFrame:
     """One row per (programme, unit): the sums of its allocation lines and its earliest decree."""
-    units = allocations.groupby(
-        ["program_id", "unit_code", "funding_source", "province_code"], sort=False, as_index=False
-    ).agg(
-        allocated=("allocated_amount", "sum"),
-        premium=("premium_amount", "sum"),
-        target_workers=("target_workers", "sum"),
-        decree_date=("decree_date", "min"),
-    )
+    keys = ["program_id", "unit_code", "funding_source", "province_code"]
+    grouped = allocations.groupby(keys, sort=False)
+    units = pd.DataFrame(
+        {
+            "allocated": group_sum(allocations, keys, "allocated_amount"),
+            "premium": group_sum(allocations, keys, "premium_amount"),
+            "target_workers": grouped["target_workers"].sum(),
+            "decree_date": grouped["decree_date"].min(),
+        }
+    ).reset_index()
     units["district_code"] = district_of(units["unit_code"].astype(str))
     return units
 
 
 def _sum_first(frame: pd.DataFrame, code: str, amount: str, date: str) -> pd.DataFrame:
     """Per (programme, code): the sum of amounts and the first date, indexed for a join."""
-    grouped = frame.groupby(["program_id", code], sort=False)
-    return pd.DataFrame({"sum": grouped[amount].sum(), "first": grouped[date].min()})
+    keys = ["program_id", code]
+    grouped = frame.groupby(keys, sort=False)
+    return pd.DataFrame({"sum": group_sum(frame, keys, amount), "first": grouped[date].min()})
 
 
 def _prefix(prefix: str) -> dict[str, str]:
@@ -245,7 +249,7 @@ def _payments(payments: pd.DataFrame) -> pd.DataFrame:
     grouped = payments.groupby(["program_id", "payer_code"], sort=False)
     out = pd.DataFrame(
         {
-            "paid": grouped["amount"].sum(),
+            "paid": group_sum(payments, ["program_id", "payer_code"], "amount"),
             "workers_paid": grouped["workers_count"].sum(),
             "paid_first": grouped["paid_date"].min(),
         }
@@ -307,16 +311,16 @@ def _active_by_unit(village_workers: pd.DataFrame, programs: pd.DataFrame) -> pd
 def _district_cases(units: pd.DataFrame) -> pd.DataFrame:
     """BKBK: one DISTRICT_TRANSFER case per (programme, district), over its villages' lines."""
     bkbk = units.loc[units["funding_source"] == FundingSource.BKBK.value]
-    district = bkbk.groupby(
-        ["program_id", "district_code", "funding_source", "province_code"],
-        sort=False,
-        as_index=False,
-    ).agg(
-        allocated=("allocated", "sum"),
-        target_workers=("target_workers", "sum"),
-        start_date=("decree_date", "min"),
-        transferred=("district_sum", "first"),
-    )
+    keys = ["program_id", "district_code", "funding_source", "province_code"]
+    grouped = bkbk.groupby(keys, sort=False)
+    district = pd.DataFrame(
+        {
+            "allocated": group_sum(bkbk, keys, "allocated"),
+            "target_workers": grouped["target_workers"].sum(),
+            "start_date": grouped["decree_date"].min(),
+            "transferred": grouped["district_sum"].first(),
+        }
+    ).reset_index()
     return pd.DataFrame(
         {
             "program_id": district["program_id"],
@@ -423,7 +427,7 @@ def _judge(cases: pd.DataFrame, sla: pd.DataFrame, as_of: pd.Timestamp) -> pd.Da
     """Due dates, completeness, stalls, severity and what is at stake for every case."""
     cases = cases.merge(sla, on=["program_id", "stage"], how="left")
     for column in ("target", "achieved", "amount_at_stake", "workers_affected"):
-        cases[column] = cases[column].fillna(0).astype("int64").clip(lower=0)
+        cases[column] = whole(cases[column]).clip(lower=0)
     cases["start_date"] = pd.to_datetime(cases["start_date"])
     cases["due_date"] = cases["start_date"] + pd.to_timedelta(cases["sla_days"], unit="D")
     cases["complete"] = cases["achieved"] >= cases["target"]
@@ -452,7 +456,7 @@ def _stalls(cases: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     stalled["start_date"] = stalled["start_date"].dt.date
     stalled["due_date"] = stalled["due_date"].dt.date
     for column in _INT_STALL_COLUMNS:
-        stalled[column] = stalled[column].astype("int64")
+        stalled[column] = whole(stalled[column])
     stalled["_severity_rank"] = stalled["severity"].map(SEVERITY_ORDER)
     stalled["_stage_rank"] = stalled["stage"].map(STAGE_ORDER)
     stalled = stalled.sort_values(
@@ -471,20 +475,20 @@ def _program_metrics(
     payments = known["premium_payments"].groupby("program_id")
     metrics = pd.DataFrame(
         {
-            "allocated": allocations["allocated_amount"].sum(),
-            "transferred_to_districts": known["district_transfers"]
-            .groupby("program_id")["amount"]
-            .sum(),
-            "transferred_to_villages": known["village_transfers"]
-            .groupby("program_id")["amount"]
-            .sum(),
-            "premiums_paid": payments["amount"].sum(),
+            "allocated": group_sum(known["allocations"], "program_id", "allocated_amount"),
+            "transferred_to_districts": group_sum(
+                known["district_transfers"], "program_id", "amount"
+            ),
+            "transferred_to_villages": group_sum(
+                known["village_transfers"], "program_id", "amount"
+            ),
+            "premiums_paid": group_sum(known["premium_payments"], "program_id", "amount"),
             "workers_targeted": allocations["target_workers"].sum(),
             "workers_paid": payments["workers_count"].sum(),
             "workers_active": workers.groupby("program_id")["active"].sum(),
         }
     )
-    metrics = metrics.reindex(programs["program_id"]).fillna(0).astype("int64")
+    metrics = metrics.reindex(programs["program_id"]).apply(whole)
     # Transfers are a BKBK step; any others would be quarantined, but say 0 regardless.
     not_bkbk = (programs["funding_source"] != FundingSource.BKBK.value).to_numpy()
     metrics.loc[not_bkbk, ["transferred_to_districts", "transferred_to_villages"]] = 0

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rantai.bounds import group_sum, whole
 from rantai.chain import (
     Severity,
     covered_mask,
@@ -136,8 +137,14 @@ def district_funnel(
     """The funnel per (programme, district): sums of the records known on the date."""
 
     def by_district(frame: pd.DataFrame, code: str, value: str) -> pd.Series:
-        district = district_of(frame[code].astype(str)).rename("district_code")
-        return frame.groupby([frame["program_id"].astype(str), district])[value].sum()
+        keyed = pd.DataFrame(
+            {
+                "program_id": frame["program_id"].astype(str),
+                "district_code": district_of(frame[code].astype(str)),
+                value: frame[value],
+            }
+        )
+        return group_sum(keyed, ["program_id", "district_code"], value, sort=True)
 
     allocations = known["allocations"]
     payments = known["premium_payments"]
@@ -158,10 +165,10 @@ def district_funnel(
         ]
         .sum(),
     }
-    frame = pd.concat(
-        [s.astype("int64").rename(k) for k, s in parts.items() if len(s)], axis=1
-    ).reindex(columns=FUNNEL_COLUMNS)
-    frame = frame.fillna(0).astype("int64").reset_index()
+    frame = pd.concat([s.rename(k) for k, s in parts.items() if len(s)], axis=1).reindex(
+        columns=FUNNEL_COLUMNS
+    )
+    frame = frame.apply(whole).reset_index()
     if frame.empty:
         frame = pd.DataFrame(columns=["program_id", "district_code", *FUNNEL_COLUMNS])
     funding = known["programs"].set_index("program_id")["funding_source"].astype(str)
@@ -246,7 +253,7 @@ def money_at_rest(evaluation: Evaluation, as_of: dt.date) -> pd.DataFrame:
     parts.append(_resting(province, PROVINCE, province["target"] - province["achieved"]))
 
     village_transfers = started.loc[stage == Stage.VILLAGE_TRANSFER.value]
-    passed_on = village_transfers.groupby(["program_id", "district_code"])["achieved"].sum()
+    passed_on = group_sum(village_transfers, ["program_id", "district_code"], "achieved", True)
     since = village_transfers.groupby(["program_id", "district_code"])["start_date"].min()
     received = province.set_index(["program_id", "district_code"])
     at_district = received.join(passed_on.rename("passed_on")).join(since.rename("since"))
@@ -295,7 +302,7 @@ def _resting(cases: pd.DataFrame, level: str, amount: pd.Series) -> pd.DataFrame
             "program_id": cases["program_id"].astype(str),
             "holder_code": holder.astype(str),
             "district_code": cases["district_code"].astype(str),
-            "amount": amount.fillna(0).astype("int64").clip(lower=0),
+            "amount": whole(amount).clip(lower=0),
             "since": pd.to_datetime(cases["start_date"]),
         }
     )

@@ -144,7 +144,16 @@ def _log_events(
         return np.concatenate(values)
 
     def measure(name: str) -> np.ndarray:
-        numbers = opened[name].to_numpy(dtype=np.int64).astype(object)
+        # Python ints; an amount past 64 bits (only hostile totals, which the outputs carry
+        # exactly) is not kept here: a BIGINT cannot hold it.
+        values = opened[name]
+        if values.dtype == object:
+            numbers = np.array(
+                [int(v) if -(2**63) <= int(v) < 2**63 else None for v in values.tolist()],
+                dtype=object,
+            )
+        else:
+            numbers = values.to_numpy(dtype=np.int64).astype(object)
         return np.concatenate([numbers, np.full(len(resolved), None, dtype=object)])
 
     bulk_insert(

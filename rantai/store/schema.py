@@ -81,7 +81,7 @@ runs = Table(
 flags = Table(
     "flags",
     metadata,
-    Column("program_id", String(100), primary_key=True),
+    Column("program_id", Text, primary_key=True),
     Column("unit_code", String(13), primary_key=True),
     Column("stage", String(30), primary_key=True),
     Column("district_code", String(5), nullable=False),
@@ -111,14 +111,15 @@ flag_events = Table(
     metadata,
     Column("event_id", Integer, primary_key=True, autoincrement=True),
     Column("run_id", String(36), nullable=False, index=True),
-    Column("program_id", String(100), nullable=False),
+    Column("program_id", Text, nullable=False),
     Column("unit_code", String(13), nullable=False),
     Column("stage", String(30), nullable=False),
     Column("event", String(10), nullable=False),  # opened | resolved
     Column("as_of", Date, nullable=False),
     Column("days_overdue", Integer),
+    # NULL where a (hostile) amount passes 64 bits: the outputs carry it exactly.
     Column("amount_at_stake", BigInteger),
-    Column("workers_affected", Integer),
+    Column("workers_affected", BigInteger),
     Index("ix_flag_events_case", "program_id", "unit_code", "stage"),
 )
 
@@ -136,11 +137,13 @@ _SQL_TYPE: dict[Kind, TypeEngine] = {
 def _record_columns(source: Source, keyed: bool) -> list[Column]:
     columns = []
     for name, spec in source.specs.items():
-        # Text keys get a length so that every database can index them.
-        key_text = spec.kind is Kind.TEXT and name in source.key
-        type_ = String(100) if key_text else _SQL_TYPE[spec.kind]
+        # Text without a length, keys too (revision 0004): PostgreSQL and SQLite then take
+        # the same values, where a VARCHAR(100) key stopped a PostgreSQL load that SQLite took.
+        # Codes, NIKs and choices are validated to their length before they get here.
         is_key = keyed and name in source.key
-        columns.append(Column(name, type_, primary_key=is_key, nullable=not spec.required))
+        columns.append(
+            Column(name, _SQL_TYPE[spec.kind], primary_key=is_key, nullable=not spec.required)
+        )
     return columns
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from rantai import parsing
+from rantai.bounds import AMOUNT_MAX, DATE_MAX, DATE_MIN
 from rantai.records import Kind, Spec
 from rantai.regions import Gazetteer, normalise_codes
 from rantai.validate.reading import VILLAGE, Codes, Field
@@ -15,8 +16,8 @@ _LEVEL_NAMES = np.array(
     ["not a region", "a province", "a district", "a subdistrict", "a village"], dtype=object
 )
 _EXPECTED = {
-    Kind.DATE: "a date YYYY-MM-DD or DD/MM/YYYY",
-    Kind.AMOUNT: "whole rupiah > 0 like 16800 or Rp16.800",
+    Kind.DATE: f"a date YYYY-MM-DD or DD/MM/YYYY from {DATE_MIN} to {DATE_MAX}",
+    Kind.AMOUNT: f"whole rupiah from 1 to {AMOUNT_MAX:,} like 16800 or Rp16.800".replace(",", "."),
 }
 
 

@@ -10,6 +10,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from rantai import parsing
+from rantai.bounds import DATE_MAX, DATE_MIN, OPEN_END
 from rantai.records import Kind, Spec
 from rantai.regions import Gazetteer, normalise_codes
 from rantai.validate.verdicts import BoolArray, ObjectArray
@@ -79,6 +80,7 @@ def read_field(
             ok &= (value <= spec.maximum).fillna(False)
     elif kind is Kind.DATE:
         value, ok = parsing.dates(column)
+        value, ok = _within_date_bounds(value, ok, spec)
     elif kind is Kind.NIK:
         # `written` is text as `text_cells` gives it: str objects, None where empty.
         ok = parsing.niks_valid(written, gazetteer, stripped=True)
@@ -96,6 +98,18 @@ def read_field(
     if not spec.required and kind in (Kind.AMOUNT, Kind.INT):
         value = value.astype("Int64")
     return Field(name, spec, written, missing, value, np.asarray(ok, dtype=bool), codes)
+
+
+def _within_date_bounds(value: pd.Series, ok: pd.Series, spec: Spec) -> tuple[pd.Series, pd.Series]:
+    """Dates outside DATE_MIN..DATE_MAX do not parse, except that an open-ended field's date
+    past DATE_MAX is kept as OPEN_END (the one place that rule is applied)."""
+    late = (value > pd.Timestamp(DATE_MAX)).to_numpy(dtype=bool)
+    if spec.open_ended and late.any():
+        value = value.mask(late, pd.Timestamp(OPEN_END))
+    inside = ((value >= pd.Timestamp(DATE_MIN)) & (value <= pd.Timestamp(DATE_MAX))).to_numpy(
+        dtype=bool
+    )
+    return value, ok & inside
 
 
 def _all_text(column: pd.Series) -> bool:

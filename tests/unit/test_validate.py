@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from rantai.bounds import AMOUNT_MAX, OPEN_END, SLA_DAYS_MAX, WORKERS_MAX
 from rantai.records import SOURCES, Reason
 from rantai.regions import load_gazetteer
 from rantai.validate import QUARANTINE_COLUMNS, Validated, check_header, validate
@@ -285,7 +286,8 @@ def test_bad_amount(raw: str) -> None:
 
 def test_bad_amount_detail_says_field_expectation_and_value() -> None:
     assert only_detail("premium_payments", {"amount": "16,800"}) == (
-        "amount: expected whole rupiah > 0 like 16800 or Rp16.800, found '16,800'"
+        "amount: expected whole rupiah from 1 to 99.999.999.999.999 like 16800 or Rp16.800, "
+        "found '16,800'"
     )
 
 
@@ -338,6 +340,65 @@ def test_invalid_nik_detail_says_what_is_wrong_without_repeating_it() -> None:
         "date DDMMYY (DD + 40 for women)"
     ]
     assert result.quarantine["record_id"].tolist() == ["1508013002900001|JBI-BKBK"]
+
+
+def test_a_nik_of_the_wrong_length_is_described_in_plain_grammar() -> None:
+    assert only_detail("enrollments", {"nik": "150801500590001"}) == (
+        "nik: expected a valid 16-digit NIK, found one whose characters are not 16 digits"
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "column", "value"),
+    [
+        ("programs", "sla_premium_days", str(SLA_DAYS_MAX + 1)),
+        ("programs", "sla_village_days", "100000"),
+        ("allocations", "target_workers", str(WORKERS_MAX + 1)),
+        ("premium_payments", "workers_count", "999999999999999999"),
+    ],
+)
+def test_counts_past_their_maximum_are_bad_ints_naming_the_range(source, column, value) -> None:
+    assert only_reason(source, {column: value}) == Reason.BAD_INT
+    assert "from " in only_detail(source, {column: value})
+
+
+def test_counts_at_their_maximum_are_valid() -> None:
+    assert reasons(run("programs", {"sla_premium_days": str(SLA_DAYS_MAX)})) == []
+    assert reasons(run("allocations", {"target_workers": str(WORKERS_MAX)})) == []
+
+
+@pytest.mark.parametrize(
+    "amount", ["999999999999999999", str(AMOUNT_MAX + 1), "Rp100.000.000.000.000", 1e15]
+)
+def test_amounts_past_the_maximum_are_bad_amounts(amount) -> None:
+    assert only_reason("premium_payments", {"amount": amount}) == Reason.BAD_AMOUNT
+    assert "99.999.999.999.999" in only_detail("premium_payments", {"amount": amount})
+
+
+def test_the_largest_amount_is_valid() -> None:
+    result = run("premium_payments", {"amount": "Rp99.999.999.999.999"})
+    assert result.valid["amount"].tolist() == [AMOUNT_MAX]
+
+
+@pytest.mark.parametrize(
+    "day",
+    ["1899-12-31", "01/01/0001", "2100-01-01", "9999-12-31", dt.datetime(9999, 12, 31)],
+)
+def test_dates_outside_the_range_are_bad_dates_naming_it(day) -> None:
+    assert only_reason("allocations", {"decree_date": day}) == Reason.BAD_DATE
+    assert "from 1900-01-01 to 2099-12-31" in only_detail("allocations", {"decree_date": day})
+    assert only_reason("coverage", {"coverage_start": day}) == Reason.BAD_DATE
+
+
+@pytest.mark.parametrize("end", ["2100-01-01", "31/12/9999", dt.datetime(9999, 12, 31)])
+def test_a_coverage_end_past_the_range_is_open_ended(end) -> None:
+    result = run("coverage", {"coverage_end": end})
+    assert reasons(result) == []
+    assert result.valid["coverage_end"].tolist() == [pd.Timestamp(OPEN_END)]
+
+
+def test_a_coverage_end_before_the_range_is_a_bad_date() -> None:
+    assert only_reason("coverage", {"coverage_end": "1899-12-31"}) == Reason.BAD_DATE
 
 
 def test_unknown_program() -> None:
@@ -658,8 +719,9 @@ def test_quarantine_rows_are_sorted_with_the_key_as_written() -> None:
 
 def test_long_values_are_cut_short_in_details() -> None:
     detail = only_detail("premium_payments", {"amount": "9" * 100})
-    assert (
-        detail == f"amount: expected whole rupiah > 0 like 16800 or Rp16.800, found '{'9' * 57}...'"
+    assert detail == (
+        "amount: expected whole rupiah from 1 to 99.999.999.999.999 like 16800 or Rp16.800, "
+        f"found '{'9' * 57}...'"
     )
 
 
