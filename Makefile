@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: demo test lint typecheck unit bench clean ui deploy report-screenshot
+.PHONY: demo test lint typecheck unit bench clean ui deploy report-screenshot chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,8 +48,22 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py --db $(or $(BENCH_DB),sqlite)
 
-test: lint typecheck $(STAMP)
+test: lint typecheck $(STAMP) chromium
 	$(BIN)/pytest -q -rs $(PYTEST_ARGS)
+
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser): installed
+# here when it is missing and make runs as root; otherwise one line says how (the browser
+# tests then skip, or fail when CI is set).
+CHROMIUM_INSTALL := apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+chromium:
+	@if [ -z "$$RANTAI_CHROMIUM" ] && ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "make: installing Chromium for the browser tests: $(CHROMIUM_INSTALL)"; \
+	    $(CHROMIUM_INSTALL) || echo "make: Chromium could not be installed; the browser tests need it"; \
+	  else \
+	    echo "make: the browser tests need Chromium: sudo apt-get install -y chromium"; \
+	  fi; \
+	fi
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache

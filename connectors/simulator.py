@@ -15,11 +15,13 @@ import asyncio
 import base64
 import binascii
 import datetime as dt
+import hashlib
 import hmac
-import json
 import logging
 import math
 import random
+import re
+import secrets
 import signal
 import socket
 import threading
@@ -176,64 +178,153 @@ def _error(status: int, message: str, headers: dict[str, str] | None = None) -> 
     return JSONResponse({"error": message}, status_code=status, headers=headers)
 
 
-def _cursor(since: int | None, snapshot: int, offset: int, limit: int) -> str:
-    text = json.dumps({"s": since, "t": snapshot, "o": offset, "l": limit})
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+# Cursors are short; anything longer was not issued here and is refused before it is read.
+MAX_CURSOR_CHARS = 256
+_CURSOR = re.compile(r"[A-Za-z0-9_-]{1,200}\.[A-Za-z0-9_-]{22}")
+_INTEGER = re.compile(r"-?[0-9]{1,19}")
+_LIMIT = re.compile(r"[0-9]{1,6}")
+# RFC 3339 date-time (the document's `format: date-time`): the offset is required.
+_DATE_TIME = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+NOT_ISSUED = "cursor is not one this server issued (or it restarted): start the listing again"
 
 
-def _uncursor(cursor: str) -> tuple[int | None, int, int, int]:
-    text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    state = json.loads(text)
-    since, snapshot, offset, limit = state["s"], state["t"], state["o"], state["l"]
-    if not all(isinstance(v, int) for v in (snapshot, offset, limit)) or not (
-        since is None or isinstance(since, int)
-    ):
-        raise ValueError("bad cursor")
-    return since, snapshot, offset, limit
+class BadQuery(ValueError):
+    """A request the API refuses with 400: asking again will not help."""
 
 
-def _listing_app(data: ContractFolder, tally: Tally) -> Starlette:
+@dataclass(frozen=True)
+class Listing:
+    """Where a page of a listing starts: the filter, the snapshot, the offset and the page size."""
+
+    since: int | None
+    snapshot: int
+    offset: int
+    limit: int
+
+
+class Cursors:
+    """The `next` cursors of one running server: signed with a key only it holds.
+
+    A cursor is opaque to clients; one the server did not issue (crafted, tampered with, another
+    collection's, another server's) is refused before anything in it is read, so no client can
+    lift the page-size cap, ask for a negative offset or feed the server a nested structure.
+    """
+
+    def __init__(self, key: bytes | None = None) -> None:
+        self.key = key if key is not None else secrets.token_bytes(32)
+
+    def _seal(self, collection: str, payload: str) -> str:
+        mac = hmac.new(self.key, f"{collection}\n{payload}".encode(), hashlib.sha256)
+        return _b64(mac.digest()[:16])
+
+    def issue(self, collection: str, listing: Listing) -> str:
+        """The cursor of a listing's page in a collection."""
+        since = "" if listing.since is None else str(listing.since)
+        payload = _b64(f"{since}.{listing.snapshot}.{listing.offset}.{listing.limit}".encode())
+        return f"{payload}.{self._seal(collection, payload)}"
+
+    def read(self, collection: str, cursor: str) -> Listing:
+        """The listing a cursor continues; BadQuery unless this server issued it for `collection`."""
+        if len(cursor) > MAX_CURSOR_CHARS or not _CURSOR.fullmatch(cursor):
+            raise BadQuery(NOT_ISSUED)
+        payload, seal = cursor.split(".")
+        if not hmac.compare_digest(seal, self._seal(collection, payload)):
+            raise BadQuery(NOT_ISSUED)
+        # Signed by this server, so well formed; checked again all the same, cheaply.
+        try:
+            since, snapshot, offset, limit = _unb64(payload).decode("ascii").split(".")
+        except (ValueError, binascii.Error) as error:
+            raise BadQuery(NOT_ISSUED) from error
+        numbers = (snapshot, offset, limit) if since == "" else (since, snapshot, offset, limit)
+        if not all(_INTEGER.fullmatch(n) for n in numbers):
+            raise BadQuery(NOT_ISSUED)
+        listing = Listing(
+            None if since == "" else int(since), int(snapshot), int(offset), int(limit)
+        )
+        if listing.offset < 0 or not 1 <= listing.limit <= MAX_PAGE_SIZE:
+            raise BadQuery(NOT_ISSUED)
+        return listing
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def page_size(text: str) -> int:
+    """A `limit` as the document allows it: plain digits, 1 to MAX_PAGE_SIZE."""
+    if not _LIMIT.fullmatch(text) or not 1 <= int(text) <= MAX_PAGE_SIZE:
+        raise BadQuery(f"limit must be a whole number from 1 to {MAX_PAGE_SIZE}, found {text!r}")
+    return int(text)
+
+
+def moment(text: str) -> int:
+    """An RFC 3339 date-time (offset required) as microseconds since the epoch."""
+    found = _DATE_TIME.fullmatch(text)
+    complaint = f"updated_since must be an RFC 3339 date-time with an offset, found {text!r}"
+    if found is None:
+        raise BadQuery(complaint)
+    year, month, day, hour, minute, second = (int(g) for g in found.groups()[:6])
+    fraction, offset = (found.group(7) or ".0")[1:], found.group(8).upper()
+    micro = int((fraction + "000000")[:6])
+    if second == 60:  # a leap second is the last moment of its minute
+        second, micro = 59, 999_999
+    try:
+        east = 0 if offset == "Z" else int(offset[1:3]) * 60 + int(offset[4:6])
+        zone = dt.timezone(dt.timedelta(minutes=-east if offset[0] == "-" else east))
+        stamp = dt.datetime(year, month, day, hour, minute, second, micro, tzinfo=zone)
+        # In range as written is not enough: the moment must exist in UTC too.
+        return microseconds(stamp.astimezone(dt.UTC))
+    except (ValueError, OverflowError) as error:
+        raise BadQuery(f"{complaint} ({error})") from error
+
+
+def _listing_app(data: ContractFolder, tally: Tally, cursors: Cursors) -> Starlette:
     async def health(_request: Request) -> Response:
         return JSONResponse({"status": "ok", "collections": list(SOURCES), **tally.as_dict()})
+
+    def start(request: Request, source: str) -> Listing:
+        query = request.query_params
+        limit = page_size(query["limit"]) if "limit" in query else DEFAULT_PAGE_SIZE
+        since = moment(query["updated_since"]) if "updated_since" in query else None
+        # A cursor fixes its listing's filter, snapshot and page size: a `limit` or
+        # `updated_since` beside it must be well formed, and is the first page's, not this one's.
+        if "cursor" in query:
+            return cursors.read(source, query["cursor"])
+        return Listing(since, time.time_ns() // 1000, 0, limit)
 
     async def listing(request: Request) -> Response:
         source = request.path_params["collection"]
         if source not in SOURCES:
             return _error(404, f"no collection {source!r}; collections: {', '.join(SOURCES)}")
-        query = request.query_params
         try:
-            if "cursor" in query:
-                since, snapshot, offset, limit = _uncursor(query["cursor"])
-            else:
-                limit = int(query.get("limit", DEFAULT_PAGE_SIZE))
-                if not 1 <= limit <= MAX_PAGE_SIZE:
-                    raise ValueError(f"limit must be from 1 to {MAX_PAGE_SIZE}")
-                given = query.get("updated_since")
-                since = microseconds(dt.datetime.fromisoformat(given)) if given else None
-                snapshot, offset = time.time_ns() // 1000, 0
-        except (ValueError, KeyError, TypeError, binascii.Error) as error:
+            at = start(request, source)
+        except BadQuery as error:
             return _error(400, f"bad query: {error}")
         try:
             collection = data.collection(source)
         except UnreadableInput as error:
             # A system cannot serve what it cannot read; clients see a server error.
             return _error(500, f"cannot read {source}: {error}")
-        changed = collection.changed(since, snapshot)
-        page = changed[offset : offset + limit]
+        changed = collection.changed(at.since, at.snapshot)
+        page = changed[at.offset : at.offset + at.limit]
         fields = collection.fields
+        following = Listing(at.since, at.snapshot, at.offset + at.limit, at.limit)
         body = {
             "collection": source,
             "fields": fields,
             "total": len(changed),
-            "snapshot": iso(snapshot),
-            "updated_since": iso(since) if since is not None else None,
-            "offset": offset,
+            "snapshot": iso(at.snapshot),
+            "updated_since": iso(at.since) if at.since is not None else None,
+            "offset": at.offset,
             "records": [dict(zip(fields, collection.rows[i], strict=True)) for i in page],
-            "next": (
-                _cursor(since, snapshot, offset + limit, limit)
-                if offset + limit < len(changed)
-                else None
-            ),
+            "next": (cursors.issue(source, following) if following.offset < len(changed) else None),
         }
         return JSONResponse(body)
 
@@ -277,8 +368,12 @@ class Misbehaving:
     def _authorised(self, scope: Scope) -> bool:
         if not self.token:
             return True
-        given = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
-        return hmac.compare_digest(given.encode(), f"Bearer {self.token}".encode())
+        given = dict(scope["headers"]).get(b"authorization", b"")
+        # RFC 7235: `scheme 1*SP credentials`, the scheme case-insensitive, the token exact.
+        scheme, _, credentials = given.partition(b" ")
+        if scheme.lower() != b"bearer":
+            return False
+        return hmac.compare_digest(credentials.strip(b" "), self.token.encode())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX + "/"):
@@ -351,7 +446,7 @@ def create_app(
 ) -> tuple[ASGIApp, Tally]:
     """The simulator's ASGI app over a contract folder, and the tally it keeps."""
     tally = Tally()
-    app = _listing_app(ContractFolder(folder), tally)
+    app = _listing_app(ContractFolder(folder), tally, Cursors())
     return Misbehaving(app, behaviour or Misbehaviour(), token, tally), tally
 
 

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 
 from pydantic import SecretStr
 
-from connectors.http import RetryPolicy, SourceClient, public_url
+from connectors.http import (
+    Cancellation,
+    FetchLimits,
+    RetryPolicy,
+    SourceClient,
+    public_url,
+    source_url_problem,
+)
 from rantai.records import SOURCES
 from rantai.settings import Settings
 
@@ -72,11 +79,19 @@ class Endpoint:
 
 
 def endpoints(location: str, settings: Settings, token: SecretStr | None = None) -> list[Endpoint]:
-    """Every contract file's endpoint: the system's own URL and token if set, else the shared ones."""
+    """Every contract file's endpoint: the system's own URL and token if set, else the shared ones.
+
+    Raises ValueError (naming the setting, never repeating a credential) for a URL that cannot
+    be a source's: credentials or a query string in it would reach logs and the store."""
     found = []
     for source in SOURCES:
         system = system_for(source)
-        url = getattr(settings, f"{system.system}_url") or location
+        own_url = getattr(settings, f"{system.system}_url")
+        url = own_url or location
+        problem = source_url_problem(url)
+        if problem:
+            where = f"RANTAI_{system.system.upper()}_URL" if own_url else "the source URL"
+            raise ValueError(f"{where}: {problem}")
         own_token = getattr(settings, f"{system.system}_token")
         found.append(Endpoint(source, system, public_url(url), own_token or token))
     return found
@@ -92,8 +107,20 @@ def retry_policy(settings: Settings) -> RetryPolicy:
     )
 
 
-def client_for(endpoint: Endpoint, settings: Settings) -> SourceClient:
-    """A client for an endpoint's system, tuned by the settings."""
+def fetch_limits(settings: Settings) -> FetchLimits:
+    """The connector's limits (deadlines, pages, bytes) from the settings."""
+    return FetchLimits(
+        request_seconds=settings.source_request_deadline_seconds,
+        source_seconds=settings.source_deadline_seconds,
+        max_pages=settings.source_max_pages,
+        max_page_bytes=settings.source_max_page_bytes,
+    )
+
+
+def client_for(
+    endpoint: Endpoint, settings: Settings, cancellation: Cancellation | None = None
+) -> SourceClient:
+    """A client for an endpoint's system, tuned by the settings; `cancellation` stops it."""
     return endpoint.system(
         endpoint.url,
         endpoint.token,
@@ -101,4 +128,6 @@ def client_for(endpoint: Endpoint, settings: Settings) -> SourceClient:
         read_timeout=settings.source_read_timeout,
         page_size=settings.source_page_size,
         retry=retry_policy(settings),
+        limits=fetch_limits(settings),
+        cancellation=cancellation,
     )

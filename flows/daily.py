@@ -8,14 +8,16 @@ from prefect import flow, get_run_logger, runtime
 from prefect.states import State
 from pydantic import SecretStr
 
-from flows.states import degraded_state, final_state, unreadable_state
-from rantai.scope import Scope
+from flows.states import degraded_state, final_state, refused_state, unreadable_state
+from rantai.regions import load_gazetteer
+from rantai.scope import Scope, scope_for
 from rantai.settings import Settings
 from rantai.store.locks import run_lock
 from tasks.evaluate import evaluate_chain, settle_run, stored_as_delivered
 from tasks.ingest import load_sources, read_sources, validate_sources
 from tasks.publish import publish_run, report_dir
 from tasks.report import write_monev_report
+from tasks.scope import unknown_programme
 
 
 def run_name() -> str:
@@ -45,7 +47,10 @@ def daily_chain(
     settings = Settings()
     as_of = as_of or settings.today()
     db_url = db_url or settings.database_url()
-    scope = Scope(program_id=program_id, province_code=province_code)
+    try:
+        scope = scope_for(load_gazetteer(), program_id, province_code)
+    except ValueError as error:
+        return refused_state(str(error))
     run_id = str(runtime.flow_run.id)
     out_dir = report_dir(out_dir, "daily-chain", as_of, scope.label(), run_id)
 
@@ -55,6 +60,9 @@ def daily_chain(
         if delivery.unreadable:
             return unreadable_state(delivery.unreadable)
         validated = validate_sources(delivery, db_url)
+        unknown = unknown_programme(scope, validated, db_url)
+        if unknown:
+            return refused_state(unknown)
         if scope.is_everything and not delivery.marks:
             # A whole delivery (files; not the changes since a mark): evaluate it while the
             # load writes it, on the other core. Where the store turns out to hold more than

@@ -13,6 +13,7 @@ from rantai.stages import stall_summary_line
 STALLED = "Stalled"
 UNREADABLE = "Unreadable"
 DEGRADED = "Degraded"
+REFUSED = "Refused"
 
 
 def final_state(stalls: pd.DataFrame) -> State:
@@ -25,6 +26,12 @@ def final_state(stalls: pd.DataFrame) -> State:
 def unreadable_state(message: str) -> State:
     """A run stopped by an unreadable source file; nothing was stored."""
     return Failed(name=UNREADABLE, message=message)
+
+
+def refused_state(message: str) -> State:
+    """A run refused before it stored anything: its scope (the parameter is named in the
+    message) names no province or programme, and would otherwise read as an all-clear."""
+    return Failed(name=REFUSED, message=message)
 
 
 def degraded_state(problems: Mapping[str, str], stalls: pd.DataFrame) -> State:

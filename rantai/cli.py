@@ -7,7 +7,9 @@ import datetime as dt
 import json
 import os
 import shutil
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -26,10 +28,17 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _date(text: str) -> dt.date:
+    from rantai.bounds import DATE_MAX, DATE_MIN
+
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, found {text!r}") from None
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise argparse.ArgumentTypeError(
+            f"expected a date from {DATE_MIN} to {DATE_MAX}, found {text!r}"
+        )
+    return day
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -107,6 +116,75 @@ def _prepare_prefect() -> None:
         os.environ.setdefault(name, value)
 
 
+# Invocation checks: everything a command is given is checked before anything is stored, so a
+# bad invocation exits 2 with one line and leaves the store and the disk as they were.
+
+
+def _check_out(command: str, out: Path) -> None:
+    """`--out` must be a folder Rantai can write to: made when missing, then tried with a probe
+    file (a file, a device such as /dev/full, a read-only or full place all fail here)."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".rantai-probe-{os.getpid()}"
+        try:
+            with probe.open("wb") as handle:
+                handle.write(b"rantai")
+                handle.flush()
+                os.fsync(handle.fileno())
+        finally:
+            probe.unlink(missing_ok=True)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise UsageError(
+            f"rantai {command}: --out {out} is not a writable folder: {reason}"
+        ) from None
+
+
+def _check_db(command: str, given: str | None) -> str:
+    """The store URL a command uses (`--db`, else RANTAI_DB_URL, else the per-user file),
+    checked: a supported database, parseable, and for SQLite a folder that exists."""
+    from rantai.settings import Settings
+    from rantai.store.engine import StoreUrlError, check_store_url
+
+    url = given or Settings().database_url()
+    try:
+        check_store_url(url)
+    except StoreUrlError as error:
+        where = "--db" if given else "RANTAI_DB_URL"
+        raise UsageError(f"rantai {command}: {where}: {error}") from None
+    return url
+
+
+# The flows name the scope by its parameters; the command line by its options.
+_OPTIONS = {"program_id": "--program", "province_code": "--province"}
+
+
+def _check_scope(command: str, program: str | None, province: str | None) -> str | None:
+    """A scope given on the command line must name something: the province a province code of
+    the gazetteer (the programme is checked against what is known where that is known: the
+    store, and for `rantai run` this delivery too). Returns the province as the gazetteer
+    writes it."""
+    from rantai.regions import load_gazetteer
+    from rantai.scope import checked_province
+
+    if program is not None and not program.strip():
+        raise UsageError(f"rantai {command}: --program {program!r} names no programme")
+    if province is None:
+        return None
+    try:
+        return checked_province(load_gazetteer(), province)
+    except ValueError as error:
+        raise UsageError(f"rantai {command}: --province {error}") from None
+
+
+def _as_options(message: str) -> str:
+    """A flow's message about a parameter (`program_id: ...`), worded with its option."""
+    for parameter, option in _OPTIONS.items():
+        if message.startswith(f"{parameter}: "):
+            return option + message.removeprefix(parameter + ":")
+    return message
+
+
 def _is_url(location: str) -> bool:
     return location.startswith(("http://", "https://"))
 
@@ -132,8 +210,12 @@ def run_chain(
     _prepare_prefect()
     from pydantic import SecretStr
 
+    from rantai.temporary_server import start_temporary_server
+
+    start_temporary_server()  # without a server configured: one that dies with this command
+
     from flows.daily import daily_chain
-    from flows.states import DEGRADED, STALLED, UNREADABLE
+    from flows.states import DEGRADED, REFUSED, STALLED, UNREADABLE
 
     state = daily_chain(
         input_dir=location,
@@ -149,6 +231,8 @@ def run_chain(
     message = (state.message or "").splitlines()[0] if state.message else ""
     if state.name == UNREADABLE:
         return EXIT_USAGE, f"rantai: unreadable input: {message}"
+    if state.name == REFUSED:
+        return EXIT_USAGE, f"rantai run: {_as_options(message)}"
     if state.name == DEGRADED:
         return EXIT_ERROR, f"rantai: degraded, outputs in {out_dir} rest on stale data: {message}"
     if state.name == STALLED or state.is_completed():
@@ -180,12 +264,14 @@ def _generate(args: argparse.Namespace) -> list[Path]:
 
 
 def _generate_province(province: str, seed: int, as_of: dt.date | None, out: Path) -> list[Path]:
-    from rantai.regions import load_gazetteer, normalise_code
+    from rantai.regions import load_gazetteer
+    from rantai.scope import checked_province
     from samples import DEMO_AS_OF, generate_province, write_folder
 
-    code = normalise_code(province)
-    if code is None or len(code) != 2 or code not in load_gazetteer():
-        raise UsageError(f"rantai generate: {province!r} is not a province code in the gazetteer")
+    try:
+        code = checked_province(load_gazetteer(), province)
+    except ValueError as error:
+        raise UsageError(f"rantai generate: --province {error}") from None
     return write_folder(generate_province(code, seed, as_of or DEMO_AS_OF), out)
 
 
@@ -193,7 +279,6 @@ def _history(args: argparse.Namespace) -> tuple[int, str]:
     import pandas as pd
 
     from rantai.records import SOURCES
-    from rantai.settings import Settings
     from rantai.store.engine import engine_for
     from rantai.store.history import find_record, stall_history
 
@@ -203,7 +288,7 @@ def _history(args: argparse.Namespace) -> tuple[int, str]:
         raise UsageError(
             f"rantai history: unknown source {args.source!r}; one of {', '.join(SOURCES)}"
         )
-    with engine_for(args.db or Settings().database_url()).connect() as conn:
+    with engine_for(_check_db("history", args.db)).connect() as conn:
         try:
             found = (
                 stall_history(conn, args.program, args.unit)
@@ -222,6 +307,9 @@ def _history(args: argparse.Namespace) -> tuple[int, str]:
 def _demo(out: Path, seed: int, db_url: str | None) -> tuple[int, str]:
     from samples import DEMO_AS_OF, generate_demo, write_folder
 
+    _check_out("demo", out)
+    if db_url is not None:
+        _check_db("demo", db_url)
     # The demo's story is on stdout; Prefect's per-task chatter would bury it.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     input_dir = out / "input"
@@ -312,7 +400,22 @@ def _run_source(args: argparse.Namespace) -> Path | str:
         raise UsageError(f"rantai run: --source must be an http(s) URL, found {args.source!r}")
     if args.token is not None and not _is_url(str(location)):
         raise UsageError("rantai run: --token goes with --source URL")
+    if args.source is not None:
+        from connectors.http import source_url_problem
+
+        # Before the flow starts: its parameters (the URL among them) are recorded by Prefect.
+        problem = source_url_problem(args.source)
+        if problem:
+            raise UsageError(f"rantai run: --source {problem}")
     return location
+
+
+def _check_run(args: argparse.Namespace) -> None:
+    """What `rantai run` is given, checked before the flow starts; the programme is checked
+    in the flow, before the load (a programme new in this delivery is a valid scope)."""
+    _check_scope("run", args.program, args.province)
+    _check_db("run", args.db)
+    _check_out("run", args.out)
 
 
 def _simulate(args: argparse.Namespace) -> tuple[int, str]:
@@ -341,19 +444,25 @@ def _report(args: argparse.Namespace) -> tuple[int, str]:
     from sqlalchemy.engine import make_url
 
     from rantai.monev import NothingToReport, write_report
-    from rantai.regions import normalise_code
-    from rantai.scope import Scope
-    from rantai.settings import Settings
+    from rantai.scope import Scope, checked_programme
+    from rantai.store.engine import engine_for
+    from rantai.store.queries import read_source
 
-    db_url = args.db or Settings().database_url()
+    province = _check_scope("report", args.program, args.province)
+    db_url = _check_db("report", args.db)
     url = make_url(db_url)
     # The report only reads: a store that is not there would be created empty.
     database = url.database if url.get_backend_name() == "sqlite" else None
     if database not in (None, "", ":memory:") and not Path(str(database)).expanduser().exists():
         raise UsageError(f"rantai report: no store at {database} (run `rantai run` first)")
-    province = normalise_code(args.province) if args.province else None
-    if args.province and (province is None or "." in province):
-        raise UsageError(f"rantai report: --province {args.province!r} is not a province code")
+    _check_out("report", args.out)
+    if args.program is not None:
+        with engine_for(db_url).connect() as conn:
+            known = set(read_source(conn, "programs")["program_id"])
+        try:
+            checked_programme(args.program, known)
+        except ValueError as error:
+            raise UsageError(f"rantai report: --program {error}") from None
     try:
         files = write_report(db_url, args.as_of, args.out, Scope(args.program, province))
     except NothingToReport as error:
@@ -361,13 +470,36 @@ def _report(args: argparse.Namespace) -> tuple[int, str]:
     return EXIT_OK, f"rantai: wrote {files.html} and {files.xlsx}"
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived: the command stops (a BaseException, so no `except Exception` on the
+    way out takes it for an error to report and carry on)."""
+
+
+def _stop_on_sigterm() -> object:
+    """Make SIGTERM end the command within seconds: raised as `Terminated` in the main thread,
+    it unwinds like Ctrl-C, so an open load transaction rolls back (nothing stored half) and
+    Prefect's temporary server is stopped on the way out. During a flow run Prefect's own
+    handler takes the signal first, stops the run (`tasks.fetch` cancels the fetches in
+    flight), then hands it on to this one. Returns the handler it replaced."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise Terminated
+
+    return signal.signal(signal.SIGTERM, stop)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `rantai` console script."""
+    replaced = _stop_on_sigterm()
     try:
         args = _parser().parse_args(argv)
         if args.command == "run":
+            source = _run_source(args)
+            _check_run(args)
             status, message = run_chain(
-                _run_source(args),
+                source,
                 args.as_of,
                 args.out,
                 args.db,
@@ -391,8 +523,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         status, message = EXIT_USAGE, str(error)
     except KeyboardInterrupt:
         status, message = EXIT_ERROR, "rantai: interrupted"
+    except Terminated:
+        status, message = EXIT_ERROR, "rantai: stopped by SIGTERM; nothing was stored half"
     except Exception as error:  # a bug or an outage: one line, not a traceback
-        status, message = EXIT_ERROR, f"rantai: failed: {type(error).__name__}: {error}"
+        first = next(iter(str(error).splitlines()), "")  # SQLAlchemy adds a "Background" line
+        status, message = EXIT_ERROR, f"rantai: failed: {type(error).__name__}: {first}"
+    finally:
+        if replaced is not None:
+            signal.signal(signal.SIGTERM, replaced)  # type: ignore[arg-type]
     print(message, file=sys.stderr if status else sys.stdout)
     return status
 

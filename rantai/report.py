@@ -16,13 +16,12 @@ from rantai.chain import Severity, once_per_worker
 from rantai.distinct import map_distinct
 from rantai.faults import failpoint
 from rantai.records import STAGE_ORDER, Reason, Stage
+from rantai.untrusted import markdown_cell, markdown_text, neutralise_frame
 
 # stalls.csv: the engine's columns, then what the flags remember.
 STALL_COLUMNS = [*stages.STALL_COLUMNS, "first_flagged", "status"]
 QUARANTINE_COLUMNS = ["source", "row_number", "record_id", "reason", "detail"]
 SEVERITIES = tuple(s.value for s in Severity)
-# Characters that make a spreadsheet treat a cell as a formula.
-_FORMULA_START = ("=", "+", "@", "\t", "\r")
 
 
 def rupiah(amount: int) -> str:
@@ -40,31 +39,18 @@ def _iso(value: object) -> str:
     return str(value)
 
 
-def _neutralise(value: object) -> object:
-    """Keep a text cell from being run as a spreadsheet formula when the CSV is opened."""
-    if isinstance(value, str) and (
-        value.startswith(_FORMULA_START) or (value[:1] == "-" and not value[1:2].isdigit())
-    ):
-        return "'" + value
-    return value
-
-
 def stalls_frame(stalls: pd.DataFrame) -> pd.DataFrame:
     """stalls.csv as the contract lays it out, dates ISO."""
     out = stalls.reindex(columns=STALL_COLUMNS).copy()
     for column in ("as_of", "start_date", "due_date", "first_flagged"):
         # Each distinct date once: tens of thousands of stalls share a few hundred dates.
         out[column] = map_distinct(out[column], _iso, fill="")
-    out["program_id"] = out["program_id"].map(_neutralise)
-    return out
+    return neutralise_frame(out)
 
 
 def quarantine_frame(quarantined: pd.DataFrame) -> pd.DataFrame:
     """quarantine.csv: every quarantined row of this load, in source order then row order."""
-    out = quarantined.reindex(columns=QUARANTINE_COLUMNS).copy()
-    for column in ("record_id", "detail"):
-        out[column] = out[column].map(_neutralise)
-    return out
+    return neutralise_frame(quarantined.reindex(columns=QUARANTINE_COLUMNS))
 
 
 def count_by(values: Sequence[str] | pd.Series, order: Sequence[str]) -> dict[str, int]:
@@ -109,11 +95,9 @@ def write_outputs(
     """Write the contract's files (and anomalies.csv); each whole, then renamed into place."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    anomaly_rows = (anomalies if anomalies is not None else pd.DataFrame()).reindex(
-        columns=ANOMALY_COLUMNS
+    anomaly_rows = neutralise_frame(
+        (anomalies if anomalies is not None else pd.DataFrame()).reindex(columns=ANOMALY_COLUMNS)
     )
-    for column in ("program_id", "unit_code", "subject", "detail"):
-        anomaly_rows[column] = anomaly_rows[column].map(_neutralise)
     for name, content in (
         ("stalls.csv", stalls_frame(stalls).to_csv(index=False, lineterminator="\n")),
         ("quarantine.csv", quarantine_frame(quarantined).to_csv(index=False, lineterminator="\n")),
@@ -143,8 +127,14 @@ def headline(stalls: pd.DataFrame) -> str:
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
+    """A markdown table whose cells render as the values themselves (ids come from sources)."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in rows]
+    lines += [
+        "| "
+        + " | ".join(str(markdown_cell(v)) if isinstance(v, str) else markdown_text(v) for v in row)
+        + " |"
+        for row in rows
+    ]
     return lines
 
 
@@ -230,8 +220,9 @@ def markdown_summary(
     districts: Sequence[Mapping[str, Any]] = (),
 ) -> str:
     """The run page's summary: headline, funnel per programme and per district, changes,
-    worst stalls."""
-    lines = [f"# {title}", "", f"**{headline(stalls)}**", ""]
+    worst stalls. `title` is plain text; `notes` are markdown (their callers escape what came
+    from outside, with `markdown_text`)."""
+    lines = [f"# {markdown_text(title)}", "", f"**{headline(stalls)}**", ""]
     lines += [f"> {note}" for note in notes]
     lines += ["", "## Funnel: where the money and the protection stand", ""]
     lines += _table(

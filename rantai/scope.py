@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -80,6 +80,25 @@ def restrict(evaluation: Evaluation, scope: Scope) -> Evaluation:
     )
 
 
+def checked_province(gazetteer: Gazetteer, written: str) -> str:
+    """A province code as the gazetteer writes it (`15`), or ValueError: a scope that names no
+    province would select nothing and read as an all-clear."""
+    province = normalise_code(written)
+    if province is None or province not in gazetteer or level_of(province) is not Level.PROVINCE:
+        raise ValueError(f"{written!r} is not a province code in the gazetteer (e.g. 15)")
+    return province
+
+
+def checked_programme(program_id: str, known: Collection[str]) -> str:
+    """A programme the run knows (stored, or valid in this delivery), or ValueError: a scope of
+    an unknown programme would select nothing and read as an all-clear."""
+    if program_id not in known:
+        shown = sorted(known)
+        listed = ", ".join(shown[:10]) + (f" and {len(shown) - 10} more" if len(shown) > 10 else "")
+        raise ValueError(f"{program_id!r} is not a known programme (known: {listed or 'none'})")
+    return program_id
+
+
 def scope_for(
     gazetteer: Gazetteer,
     program_id: str | None = None,
@@ -90,13 +109,10 @@ def scope_for(
     """A rerun's scope from its parameters; every code must be a region of its level."""
     province = None
     if province_code:
-        province = normalise_code(province_code)
-        if (
-            province is None
-            or province not in gazetteer
-            or level_of(province) is not Level.PROVINCE
-        ):
-            raise ValueError(f"province_code: {province_code!r} is not a province in the gazetteer")
+        try:
+            province = checked_province(gazetteer, province_code)
+        except ValueError as error:
+            raise ValueError(f"province_code: {error}") from None
     codes: list[str] = []
     for field_name, written, level in (
         ("district_codes", district_codes, Level.DISTRICT),

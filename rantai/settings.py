@@ -11,10 +11,14 @@ from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def default_data_dir() -> Path:
+    """Rantai's own folder under the user's data directory (made on first use)."""
+    return Path(user_data_dir("rantai", appauthor=False)).absolute()
+
+
 def default_db_url() -> str:
     """SQLite file under the user's data directory (created on first use)."""
-    folder = Path(user_data_dir("rantai", appauthor=False))
-    return f"sqlite:///{folder / 'rantai.db'}"
+    return f"sqlite:///{default_data_dir() / 'rantai.db'}"
 
 
 class Settings(BaseSettings):
@@ -64,6 +68,13 @@ class Settings(BaseSettings):
     # `updated_since` asks this far before the last snapshot: a record stamped coarsely (file
     # times lag the clock by a tick) is fetched twice, never missed; loads are idempotent.
     source_overlap_seconds: float = 2.0
+    # Limits that keep a hostile or broken source from hanging or exhausting a run; past
+    # one, that source is stale. A request's deadline counts every read of its body (the read
+    # timeout is per read); a source's counts every page, retry and task retry.
+    source_request_deadline_seconds: float = 120.0
+    source_deadline_seconds: float = 1800.0
+    source_max_pages: int = 10_000
+    source_max_page_bytes: int = 16 * 1024 * 1024
 
     def database_url(self) -> str:
         """The configured database URL, or the per-user SQLite default."""
@@ -78,11 +89,7 @@ class Settings(BaseSettings):
 
     def output_root(self) -> Path:
         """The configured output folder, or `reports/` under the user's data directory."""
-        return (
-            Path(self.out_dir)
-            if self.out_dir
-            else Path(user_data_dir("rantai", appauthor=False)) / "reports"
-        )
+        return Path(self.out_dir) if self.out_dir else default_data_dir() / "reports"
 
     def today(self) -> dt.date:
         """Today's date where the programmes are run (Asia/Jakarta unless configured)."""

@@ -1,20 +1,23 @@
 """Fetching HTTP sources: one Prefect task per contract file, with Prefect retries on top of the
-connector's per-page retries. A source that stays unreachable is reported as stale; the others
-still deliver.
+connector's per-page retries. A source that stays unreachable, or passes one of the fetch's
+limits, is reported as stale; the others still deliver. SIGTERM stops every fetch at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import random
+import time
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.runtime import task_run
 from pydantic import SecretStr
 
 from connectors.files import RawSource, UnreadableInput
-from connectors.http import PERMANENT_ERRORS, Fetched, FetchStats, SourceError
+from connectors.http import PERMANENT_ERRORS, Cancellation, Fetched, FetchStats, SourceError
 from connectors.sources import Endpoint, client_for, endpoints
 from rantai.settings import Settings
 from rantai.store.engine import engine_for
@@ -47,11 +50,24 @@ def _worth_retrying(_task: Any, _task_run: Any, state: Any) -> bool:
 
 
 @task(name="fetch-source", cache_policy=NO_CACHE, persist_result=False)
-def fetch_source(endpoint: Endpoint, updated_since: str | None, stats: FetchStats) -> Fetched:
-    """Fetch one contract file's changed records from its source system."""
+def fetch_source(
+    endpoint: Endpoint,
+    updated_since: str | None,
+    stats: FetchStats,
+    deadline: float,
+    cancellation: Cancellation,
+) -> Fetched:
+    """Fetch one contract file's changed records from its source system, by `deadline` (a
+    `time.monotonic()` value shared by every try) unless `cancellation` stops it first."""
     settings = Settings()
-    with client_for(endpoint, settings) as client:
-        fetched = client.fetch(endpoint.source, updated_since, stats)
+    tries = task_run.get_run_count()
+    if tries > 1:
+        # The delay between Prefect's tries is taken here, not by Prefect: its delay is a
+        # sleep that nothing can cut short, and SIGTERM must stop a run within seconds.
+        delay = settings.source_task_retry_delay_seconds * 2 ** (tries - 2)
+        cancellation.wait(min(delay * random.uniform(1, 1.5), deadline - time.monotonic()))
+    with client_for(endpoint, settings, cancellation) as client:
+        fetched = client.fetch(endpoint.source, updated_since, stats, deadline)
     rows = len(fetched.raw.rows) if fetched.raw is not None else 0
     get_run_logger().info(
         "%s: %d rows changed%s, %d pages, %d requests, %d retries%s",
@@ -97,45 +113,59 @@ def fetch_sources(
     everything is fetched and no mark moves (a rerun reads whole sources, loads a part).
     """
     settings = Settings()
-    targets = endpoints(location, settings, source_token(token, settings))
+    try:
+        targets = endpoints(location, settings, source_token(token, settings))
+    except ValueError as error:
+        return HttpDelivery(unreadable=str(error))
     marks: dict[tuple[str, str], str] = {}
     if db_url is not None:
         with engine_for(db_url).connect() as conn:
             marks = read_marks(conn, [(e.url, e.source) for e in targets])
     retries = settings.source_task_retries
-    delay = settings.source_task_retry_delay_seconds
     stats = {e.source: FetchStats() for e in targets}
-    futures = {}
-    for endpoint in targets:
-        since = _since(marks.get((endpoint.url, endpoint.source)), settings.source_overlap_seconds)
-        fetch = fetch_source.with_options(
-            name=f"fetch-{endpoint.source}",
-            retries=retries,
-            retry_delay_seconds=[delay * 2**n for n in range(retries)],
-            retry_jitter_factor=0.5,
-            retry_condition_fn=_worth_retrying,
-        )
-        futures[endpoint.source] = (endpoint, fetch.submit(endpoint, since, stats[endpoint.source]))
-
+    deadline = time.monotonic() + settings.source_deadline_seconds
+    cancellation = Cancellation()
     sources: dict[str, RawSource] = {}
     problems: dict[str, str] = {}
     unreadable: list[str] = []
     new_marks: list[SourceMark] = []
-    for source, (endpoint, future) in futures.items():
-        outcome = future.result(raise_on_failure=False)
-        if isinstance(outcome, Fetched):
-            if outcome.raw is not None:
-                sources[source] = outcome.raw
-            rows = len(outcome.raw.rows) if outcome.raw is not None else 0
-            new_marks.append(SourceMark(endpoint.url, source, outcome.snapshot, rows))
-        elif isinstance(outcome, UnreadableInput):
-            unreadable.append(str(outcome))
-        elif isinstance(outcome, SourceError):
-            problems[source] = str(outcome)
-        elif isinstance(outcome, BaseException):
-            raise outcome  # a bug, not a source fault: the run fails
-        else:
-            raise RuntimeError(f"fetching {source} gave {type(outcome).__name__}")
+    futures = {}
+    try:
+        for endpoint in targets:
+            since = _since(
+                marks.get((endpoint.url, endpoint.source)), settings.source_overlap_seconds
+            )
+            fetch = fetch_source.with_options(
+                name=f"fetch-{endpoint.source}",
+                retries=retries,
+                retry_delay_seconds=0,  # fetch_source waits, so that SIGTERM can cut it short
+                retry_condition_fn=_worth_retrying,
+            )
+            futures[endpoint.source] = (
+                endpoint,
+                fetch.submit(endpoint, since, stats[endpoint.source], deadline, cancellation),
+            )
+        for source, (endpoint, future) in futures.items():
+            outcome = future.result(raise_on_failure=False)
+            if isinstance(outcome, Fetched):
+                if outcome.raw is not None:
+                    sources[source] = outcome.raw
+                rows = len(outcome.raw.rows) if outcome.raw is not None else 0
+                new_marks.append(SourceMark(endpoint.url, source, outcome.snapshot, rows))
+            elif isinstance(outcome, UnreadableInput):
+                unreadable.append(str(outcome))
+            elif isinstance(outcome, SourceError):
+                problems[source] = str(outcome)
+            elif isinstance(outcome, BaseException):
+                raise outcome  # a bug, not a source fault: the run fails
+            else:
+                raise RuntimeError(f"fetching {source} gave {type(outcome).__name__}")
+    except BaseException:
+        # SIGTERM (Prefect raises it here, in the flow's thread) or a crash: stop every fetch
+        # now. Prefect's task runner waits for its threads before the run can end, and a
+        # fetch blocked in a socket read would otherwise hold the run until its deadline.
+        cancellation.cancel()
+        raise
     stale = [s for s in futures if s in problems]
     if "programs" in problems:
         # Every record is validated against the programmes: rows quarantined for want of one

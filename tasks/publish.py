@@ -33,6 +33,7 @@ from rantai.settings import Settings
 from rantai.stages import Evaluation
 from rantai.store.flags import FlagUpdate
 from rantai.store.load import BatchReport
+from rantai.untrusted import markdown_cell, markdown_rows, markdown_text
 from rantai.validate import Validated
 from tasks.bulk import create_table_artifacts, emit_events
 
@@ -55,11 +56,16 @@ def _stale_notes(summary: dict[str, Any]) -> list[str]:
     if not stale:
         return []
     reasons = summary.get("stale_reasons", {})
+    # The reasons quote what a source answered: text from outside, shown as text.
     return [
-        f"**Degraded: {len(stale)} stale source(s): {', '.join(stale)}.** They could not be "
-        "reached; this evaluation uses what was stored from them before. The next run asks "
-        "them again from where they were last read.",
-        *(f"`{source}`: {reasons[source]}" for source in stale if source in reasons),
+        f"**Degraded: {len(stale)} stale source(s): {markdown_text(', '.join(stale))}.** They "
+        "could not be reached; this evaluation uses what was stored from them before. The next "
+        "run asks them again from where they were last read.",
+        *(
+            f"{markdown_text(source)}: {markdown_text(reasons[source])}"
+            for source in stale
+            if source in reasons
+        ),
     ]
 
 
@@ -119,7 +125,9 @@ def write_run_outputs(
 def publish_artifacts(title: str, flags: FlagUpdate, summary: dict[str, Any]) -> None:
     """The run page: a markdown summary, the stalled-steps table(s) and coverage progress.
 
-    Stalls carry no personal data (units are regions); nothing here names a worker.
+    Stalls carry no personal data (units are regions); nothing here names a worker. The UI
+    renders the summary, table cells and descriptions as markdown: text from sources goes
+    through `markdown_text` / `markdown_rows`, so it shows as itself (no HTML, link or image).
     """
     names = load_gazetteer().names
     stalls = flags.stalls
@@ -140,7 +148,7 @@ def publish_artifacts(title: str, flags: FlagUpdate, summary: dict[str, Any]) ->
     )
     limit = Settings().artifact_max_rows
     create_table_artifact(
-        table=stall_rows(stalls, names, limit) or [{"result": "no stalled steps"}],
+        table=markdown_rows(stall_rows(stalls, names, limit)) or [{"result": "no stalled steps"}],
         key="stalled-steps",
         description=f"Stalled steps, worst first (top {limit} of {len(stalls)})",
     )
@@ -150,9 +158,11 @@ def publish_artifacts(title: str, flags: FlagUpdate, summary: dict[str, Any]) ->
     create_table_artifacts(
         [
             (
-                stall_rows(mine, names, limit) or [{"result": "no stalled steps"}],
+                markdown_rows(stall_rows(mine, names, limit)) or [{"result": "no stalled steps"}],
                 _artifact_key(f"stalls-{program['program_id']}"),
-                f"{program['program_id']}: {len(mine)} stalled steps as of {summary['as_of']}",
+                # Descriptions are rendered as markdown too.
+                f"{markdown_cell(str(program['program_id']))}: {len(mine)} stalled steps as of "
+                f"{summary['as_of']}",
             )
             for program in summary["programs"]
             for mine in [by_program.get(program["program_id"], no_stalls)]
@@ -207,7 +217,10 @@ def publish_report_link(out_dir: str) -> str:
             pass
     create_link_artifact(
         link=link,
-        link_text=f"Report: {folder.name} (stalls.csv, quarantine.csv, summary.json)",
+        # A link artifact is the markdown `[link_text](link)`: a `]` in the folder's name
+        # would end the text early.
+        link_text=f"Report: {markdown_text(folder.name)} (stalls.csv, quarantine.csv, "
+        "summary.json)",
         key="rantai-report",
         description="The full report of this run",
     )

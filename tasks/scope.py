@@ -7,7 +7,7 @@ from dataclasses import replace
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from rantai.scope import Scope, file_row_numbers, select_rows
+from rantai.scope import Scope, checked_programme, file_row_numbers, select_rows
 from rantai.store.engine import engine_for
 from rantai.store.queries import read_enrolled, read_source
 from rantai.validate import Validated
@@ -25,11 +25,10 @@ def select_scope(delivery: Delivery, scope: Scope, db_url: str) -> Delivery:
         known = stored_programs | (
             set(delivered.rows["program_id"].dropna()) if delivered is not None else set()
         )
-        if scope.program_id not in known:
-            raise ValueError(
-                f"program_id: {scope.program_id!r} is not a known programme "
-                f"(known: {', '.join(sorted(known)) or 'none'})"
-            )
+        try:
+            checked_programme(scope.program_id, known)
+        except ValueError as error:
+            raise ValueError(f"program_id: {error}") from None
     rows = select_rows({name: s.rows for name, s in delivery.sources.items()}, scope, enrolled)
     get_run_logger().info(
         "Scope %s: %s",
@@ -60,3 +59,22 @@ def in_file_rows(validated: dict[str, Validated], scoped: Delivery) -> dict[str,
             quarantine=file_row_numbers(result.quarantine, kept),
         )
     return out
+
+
+@task(name="check-scope", cache_policy=NO_CACHE, persist_result=False)
+def unknown_programme(scope: Scope, validated: dict[str, Validated], db_url: str) -> str | None:
+    """Why a run's programme names nothing (None when it is known): a programme is known when
+    the store holds it or this delivery brings it valid. Asked before the load, so a run of a
+    mistyped programme stores nothing and never reads as an all-clear."""
+    if scope.program_id is None:
+        return None
+    with engine_for(db_url).connect() as conn:
+        known = set(read_source(conn, "programs")["program_id"])
+    delivered = validated.get("programs")
+    if delivered is not None and not delivered.valid.empty:
+        known |= set(delivered.valid["program_id"].dropna())
+    try:
+        checked_programme(scope.program_id, known)
+    except ValueError as error:
+        return f"program_id: {error}"
+    return None

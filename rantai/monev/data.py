@@ -165,10 +165,13 @@ def district_funnel(
         ]
         .sum(),
     }
-    frame = pd.concat([s.rename(k) for k, s in parts.items() if len(s)], axis=1).reindex(
-        columns=FUNNEL_COLUMNS
-    )
-    frame = frame.apply(whole).reset_index()
+    present = [s.rename(k) for k, s in parts.items() if len(s)]
+    # Before every record (a date before the first delivery) nothing is known: no districts.
+    frame = (
+        pd.concat(present, axis=1).reindex(columns=FUNNEL_COLUMNS).apply(whole)
+        if present
+        else pd.DataFrame(columns=FUNNEL_COLUMNS)
+    ).reset_index()
     if frame.empty:
         frame = pd.DataFrame(columns=["program_id", "district_code", *FUNNEL_COLUMNS])
     funding = known["programs"].set_index("program_id")["funding_source"].astype(str)

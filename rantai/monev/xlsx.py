@@ -12,11 +12,13 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from rantai.monev.data import Monev
 from rantai.monev.labels import LEVEL_LABELS, SEVERITY, STAGES
+from rantai.untrusted import neutralise_formula
 
 RUPIAH_FORMAT = '"Rp"#,##0'
 COUNT_FORMAT = "#,##0"
@@ -222,7 +224,24 @@ def _cell(value: Any, kind: str) -> Any:
         return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
     if kind in (RUPIAH, COUNT):
         return int(value)
-    return value.item() if hasattr(value, "item") else value
+    value = value.item() if hasattr(value, "item") else value
+    if isinstance(value, str):
+        # Characters a worksheet cannot hold (openpyxl refuses them) shown as �.
+        return neutralise_formula(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
+    return value
+
+
+def _text_cell(sheet: Any, value: str) -> str | WriteOnlyCell:
+    """Text that openpyxl writes as text: it takes a str starting with `=` for a formula and
+    `#N/A` (and the other error codes) for an error value, so those get a cell of their own
+    typed as a string; any other str is written as text already (no cell object for each of a
+    national report's million texts). The neutraliser's `'` is what keeps other spreadsheet
+    programs, which see only the string, from running it."""
+    if not value.startswith("=") and value not in ERROR_CODES:
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def write_xlsx(monev: Monev, path: Path, names: dict[str, str]) -> Path:
@@ -308,6 +327,9 @@ def _sheet(
     for row, row_kinds in zip(rows, kinds, strict=True):
         cells: list[Any] = []
         for value, kind in zip(row, row_kinds, strict=True):
+            if isinstance(value, str):
+                cells.append(_text_cell(sheet, value))
+                continue
             number_format = _FORMATS.get(kind)
             if number_format is None or value is None:
                 cells.append(value)

@@ -11,7 +11,42 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from rantai.settings import default_data_dir
+
+# The stores Rantai runs on: SQLite through the standard library, PostgreSQL through psycopg 3
+# (a plain postgresql:// URL is taken to mean psycopg 3, the driver Rantai installs).
+_DRIVERS = {"sqlite": "sqlite", "sqlite+pysqlite": "sqlite"}
+_DRIVERS |= {"postgresql": "postgresql", "postgresql+psycopg": "postgresql"}
+
+
+class StoreUrlError(ValueError):
+    """A store URL Rantai cannot open: unparseable, an unsupported database, a missing folder."""
+
+
+def check_store_url(url: str) -> URL:
+    """The parsed store URL, or StoreUrlError saying in one line what is wrong with it.
+
+    A SQLite store's folder must exist: a mistyped path must not grow folders on the side.
+    The one exception is the per-user data folder, which Rantai owns and makes on first use.
+    """
+    try:
+        parsed = make_url(url)
+        parsed.port  # noqa: B018 (a port that is not a number fails only when read)
+    except (ArgumentError, ValueError):
+        raise StoreUrlError(f"{url!r} is not a database URL (e.g. sqlite:///rantai.db)") from None
+    if parsed.drivername not in _DRIVERS:
+        raise StoreUrlError(
+            f"{parsed.drivername!r} is not a supported store: use sqlite:///PATH or "
+            "postgresql+psycopg://USER@HOST/DB"
+        )
+    if _DRIVERS[parsed.drivername] == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        folder = Path(str(parsed.database)).expanduser().absolute().parent
+        if not folder.is_dir() and folder != default_data_dir():
+            raise StoreUrlError(f"the SQLite store's folder {folder} does not exist")
+    return parsed
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -83,10 +118,13 @@ def reading(engine: Engine) -> Connection:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for the store at `url`, with the schema migrated to the newest revision."""
-    parsed = make_url(url)
+    """An engine for the store at `url`, with the schema migrated to the newest revision.
+
+    Raises StoreUrlError for a URL `check_store_url` refuses."""
+    parsed = check_store_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
+            # Only the per-user data folder can be missing here (see check_store_url).
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 120})
         event.listen(engine, "connect", _sqlite_pragmas)

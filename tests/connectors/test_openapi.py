@@ -4,6 +4,7 @@ contract file with the contract's fields, and pages that validate against its sc
 from __future__ import annotations
 
 import jsonschema
+import pytest
 import requests
 import yaml
 
@@ -51,3 +52,36 @@ def test_the_simulators_answers_follow_the_document(tmp_path):
         jsonschema.validate(requests.get(f"{url}/health").json(), schema("Health"))
         bad = requests.get(f"{url}/v1/programs", params={"limit": 0}, headers=headers)
         assert bad.status_code == 400
+
+
+def test_the_document_and_the_simulator_agree_on_what_is_not_a_cursor(tmp_path):
+    # `next` is never empty (null ends a listing), so an empty cursor can only be a client that
+    # lost it; reading it as "from the start" would page the first page forever. Both refuse it.
+    cursor = DOC["components"]["parameters"]["cursor"]["schema"]
+    next_ = DOC["components"]["schemas"]["Page"]["properties"]["next"]
+    first_load(tmp_path)
+    headers = {"Authorization": "Bearer t"}
+    with running(tmp_path, "t") as (url, _):
+        for made_up in ("", " ", "a b", "é", "x" * 300):
+            with pytest.raises(jsonschema.ValidationError):
+                jsonschema.validate(made_up, cursor)
+            with pytest.raises(jsonschema.ValidationError):
+                jsonschema.validate(made_up, next_)
+            answer = requests.get(f"{url}/v1/programs", params={"cursor": made_up}, headers=headers)
+            assert answer.status_code == 400, made_up
+            jsonschema.validate(answer.json(), schema("Error"))
+        issued = requests.get(f"{url}/v1/programs", params={"limit": 1}, headers=headers).json()
+        jsonschema.validate(issued["next"], cursor)
+        followed = requests.get(
+            f"{url}/v1/programs", params={"cursor": issued["next"]}, headers=headers
+        )
+        assert followed.status_code == 200 and followed.json()["offset"] == 1
+
+
+def test_every_listing_links_a_page_to_the_next_one_through_its_cursor():
+    # The links are what schemathesis's stateful run follows, page after page.
+    for source in SOURCES:
+        operation = DOC["paths"][f"/v1/{source}"]["get"]
+        link = operation["responses"]["200"]["links"]["next_page"]
+        assert link["operationId"] == operation["operationId"] == f"list_{source}"
+        assert link["parameters"] == {"cursor": "$response.body#/next"}

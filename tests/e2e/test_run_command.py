@@ -6,8 +6,10 @@ from __future__ import annotations
 import csv
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -283,3 +285,72 @@ def test_command_line_exit_codes_and_one_line_messages(tmp_path, prefect_server)
     assert unreadable.returncode == 2
     last = unreadable.stderr.strip().splitlines()[-1]
     assert last.startswith("rantai: unreadable input: allocations.csv")
+
+
+def _parent_of(pid: str) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def _alive(pid: int) -> bool:
+    """A process that exists and is not a zombie (a zombie has ended; it waits to be reaped)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _temporary_server_of(pid: int) -> int | None:
+    """The child of `pid` that serves Prefect's API, if it has one yet."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and _parent_of(entry.name) == pid:
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"prefect.server.api.server:create_app" in cmdline:
+                return int(entry.name)
+    return None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_killed_run_takes_its_temporary_prefect_server_with_it(tmp_path):
+    folder = tmp_path / "in"
+    first_load(folder)
+    # No server configured: the run starts a temporary one (in a Prefect home of its own).
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    argv = ["run", "--input", str(folder), "--as-of", "2025-06-30", "--out", str(tmp_path / "o")]
+    argv += ["--db", f"sqlite:///{tmp_path / 'rantai.db'}"]
+    command = subprocess.Popen(
+        [sys.executable, "-m", "rantai.cli", *argv],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    server = None
+    try:
+        deadline = time.monotonic() + 120
+        while server is None and command.poll() is None:
+            assert time.monotonic() < deadline, "the run started no temporary server"
+            server = _temporary_server_of(command.pid)
+            time.sleep(0.1)
+        assert server is not None, "the run ended before its server was seen"
+
+        command.kill()  # SIGKILL: no exit handler of the run's runs
+        command.wait(timeout=10)
+
+        deadline = time.monotonic() + 15
+        while _alive(server) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(server), f"temporary server {server} outlived its killed run"
+    finally:
+        if command.poll() is None:
+            command.kill()
+            command.wait(timeout=10)
+        if server is not None and _alive(server):
+            os.kill(server, signal.SIGKILL)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -60,5 +61,25 @@ def test_unreadable_files_name_the_file_and_the_problem(tmp_path: Path, content,
 
 def test_broken_workbook_is_unreadable(tmp_path: Path):
     (tmp_path / "coverage.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(UnreadableInput, match=r"^coverage.xlsx: not a readable XLSX"):
+        read_folder(tmp_path)
+
+
+def test_xlsx_cells_read_as_pandas_read_them(tmp_path: Path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER.strip().split(","))
+    sheet.append([" DT1 ", "p", "15.08", 16800.0, dt.datetime(2025, 1, 2), "#N/A"])
+    assert sheet["F2"].data_type == "e"  # an error cell, as Excel caches a failed formula
+    book.save(tmp_path / "district_transfers.xlsx")
+    row = read_folder(tmp_path)["district_transfers"].rows.iloc[0]
+    assert row["transfer_id"] == "DT1"
+    assert row["amount"] == 16800 and type(row["amount"]) is int
+    assert row["sp2d_no"] is None
+
+
+def test_a_workbook_without_a_worksheet_or_content_types_is_unreadable(tmp_path: Path):
+    with zipfile.ZipFile(tmp_path / "coverage.xlsx", "w") as fake:
+        fake.writestr("hello.txt", "not a workbook")
     with pytest.raises(UnreadableInput, match=r"^coverage.xlsx: not a readable XLSX"):
         read_folder(tmp_path)
