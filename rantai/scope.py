@@ -62,7 +62,7 @@ class Scope:
 
 
 def restrict(evaluation: Evaluation, scope: Scope) -> Evaluation:
-    """Keep only the cases, stalls and anomalies inside a scope.
+    """Keep only the cases, stalls, district funnel and anomalies inside a scope.
 
     Programme metrics are left as evaluated: whole when the store was read whole, the scope's
     own when only the scope's rows were read (a rerun)."""
@@ -72,6 +72,13 @@ def restrict(evaluation: Evaluation, scope: Scope) -> Evaluation:
         evaluation,
         cases=evaluation.cases[scope.unit_mask(evaluation.cases)].reset_index(drop=True),
         stalls=evaluation.stalls[scope.unit_mask(evaluation.stalls)].reset_index(drop=True),
+        districts=(
+            evaluation.districts[
+                scope.unit_mask(evaluation.districts, "district_code")
+            ].reset_index(drop=True)
+            if len(evaluation.districts)
+            else evaluation.districts
+        ),
         anomalies=(
             evaluation.anomalies[scope.unit_mask(evaluation.anomalies)].reset_index(drop=True)
             if len(evaluation.anomalies)

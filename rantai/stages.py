@@ -33,6 +33,7 @@ from rantai.records import (
     FundingSource,
     Kind,
     Stage,
+    fundings_with,
 )
 
 STALL_COLUMNS: list[str] = [
@@ -118,6 +119,8 @@ class Evaluation:
     cases: pd.DataFrame  # every (program_id, unit_code, stage) that exists, started or not
     stalls: pd.DataFrame  # the stalled cases: STALL_COLUMNS, in the contract's order
     programs: list[dict[str, Any]]  # per programme metrics for summary.json, by program_id
+    # The funnel per (programme, district): PROGRAM_METRICS, the programme metrics' parts.
+    districts: pd.DataFrame = field(default_factory=pd.DataFrame)
     # Records that are each valid but do not add up (rantai.anomalies); filled in by the caller.
     anomalies: pd.DataFrame = field(default_factory=pd.DataFrame)
 
@@ -164,10 +167,12 @@ def evaluate(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> Evaluation:
         ignore_index=True,
     )
     cases = _judge(cases, _sla_table(programs), as_of_ts)
+    districts = _district_metrics(programs, known, workers)
     return Evaluation(
         cases=cases,
         stalls=_stalls(cases, as_of_ts.date()),
-        programs=_program_metrics(programs, known, workers),
+        programs=_program_metrics(programs, districts),
+        districts=districts,
     )
 
 
@@ -467,31 +472,71 @@ def _stalls(cases: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     return stalled[STALL_COLUMNS].reset_index(drop=True)
 
 
-def _program_metrics(
+# The money each funnel step counts, and the stage that moves it (a programme without that
+# stage shows 0 for it, whatever was delivered).
+_STEP_OF_MONEY = {
+    "transferred_to_districts": Stage.DISTRICT_TRANSFER,
+    "transferred_to_villages": Stage.VILLAGE_TRANSFER,
+}
+
+
+def _district_metrics(
     programs: pd.DataFrame, known: Mapping[str, pd.DataFrame], workers: pd.DataFrame
-) -> list[dict[str, Any]]:
-    """Each programme's funnel on `as_of`, zero where nothing is known yet."""
-    allocations = known["allocations"].groupby("program_id")
-    payments = known["premium_payments"].groupby("program_id")
+) -> pd.DataFrame:
+    """The funnel per (programme, district) on `as_of`: the sums of the records known then,
+    each placed in the district of its own region code. The one place the funnel is added up:
+    the programme metrics are its sums, and the Monev report shows it as it is."""
+
+    def by_district(frame: pd.DataFrame, code: str, value: str) -> pd.Series:
+        keyed = pd.DataFrame(
+            {
+                "program_id": frame["program_id"].astype(str),
+                "district_code": district_of(frame[code].astype(str)),
+                value: frame[value],
+            }
+        )
+        return group_sum(keyed, ["program_id", "district_code"], value)
+
+    allocations, payments = known["allocations"], known["premium_payments"]
+    parts = {
+        "allocated": by_district(allocations, "unit_code", "allocated_amount"),
+        "transferred_to_districts": by_district(
+            known["district_transfers"], "district_code", "amount"
+        ),
+        "transferred_to_villages": by_district(
+            known["village_transfers"], "village_code", "amount"
+        ),
+        "premiums_paid": by_district(payments, "payer_code", "amount"),
+        "workers_targeted": by_district(allocations, "unit_code", "target_workers"),
+        "workers_paid": by_district(payments, "payer_code", "workers_count"),
+        "workers_active": by_district(workers, "village_code", "active"),
+    }
+    present = [s.rename(k) for k, s in parts.items() if len(s)]
+    index = pd.MultiIndex.from_arrays([[], []], names=["program_id", "district_code"])
+    metrics = (
+        pd.concat(present, axis=1).reindex(columns=PROGRAM_METRICS)
+        if present
+        else pd.DataFrame(columns=PROGRAM_METRICS, index=index)
+    ).reset_index()
+    # Records of a programme not in the programs frame have nothing to be judged by.
+    programme = programs.set_index("program_id")
+    metrics = metrics.loc[metrics["program_id"].isin(programme.index)].reset_index(drop=True)
+    funding = metrics["program_id"].map(programme["funding_source"]).astype(object)
+    metrics.insert(1, "funding_source", funding)
+    metrics.insert(2, "province_code", metrics["program_id"].map(programme["province_code"]))
+    for column in PROGRAM_METRICS:
+        metrics[column] = whole(metrics[column])
+    for column, stage in _STEP_OF_MONEY.items():
+        metrics.loc[~funding.isin(fundings_with(stage)), column] = 0
+    return metrics.sort_values(["program_id", "district_code"]).reset_index(drop=True)
+
+
+def _program_metrics(programs: pd.DataFrame, districts: pd.DataFrame) -> list[dict[str, Any]]:
+    """Each programme's funnel on `as_of`: its districts' sums, zero where nothing is known."""
     metrics = pd.DataFrame(
-        {
-            "allocated": group_sum(known["allocations"], "program_id", "allocated_amount"),
-            "transferred_to_districts": group_sum(
-                known["district_transfers"], "program_id", "amount"
-            ),
-            "transferred_to_villages": group_sum(
-                known["village_transfers"], "program_id", "amount"
-            ),
-            "premiums_paid": group_sum(known["premium_payments"], "program_id", "amount"),
-            "workers_targeted": allocations["target_workers"].sum(),
-            "workers_paid": payments["workers_count"].sum(),
-            "workers_active": workers.groupby("program_id")["active"].sum(),
-        }
+        {column: group_sum(districts, "program_id", column) for column in PROGRAM_METRICS}
     )
     metrics = metrics.reindex(programs["program_id"]).apply(whole)
-    # Transfers are a BKBK step; any others would be quarantined, but say 0 regardless.
-    not_bkbk = (programs["funding_source"] != FundingSource.BKBK.value).to_numpy()
-    metrics.loc[not_bkbk, ["transferred_to_districts", "transferred_to_villages"]] = 0
     out = []
     for program, row in zip(
         programs.itertuples(index=False), metrics.itertuples(index=False), strict=True

@@ -104,7 +104,7 @@ def write_run_outputs(
                 }
                 for r in loads
             ],
-            "districts": district_funnel(evaluation.cases),
+            "districts": district_funnel(evaluation),
             "anomalies": count_by(
                 evaluation.anomalies.get("check", pd.Series(dtype=object)), CHECKS
             ),

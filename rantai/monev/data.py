@@ -25,7 +25,6 @@ from rantai.bounds import group_sum, whole
 from rantai.chain import (
     Severity,
     covered_mask,
-    district_of,
     known_mask,
     once_per_worker,
     unit_of_worker,
@@ -131,56 +130,15 @@ def program_funnel(
     ]
 
 
-def district_funnel(
-    known: Mapping[str, pd.DataFrame], covered: pd.DataFrame, names: Mapping[str, str]
-) -> pd.DataFrame:
-    """The funnel per (programme, district): sums of the records known on the date."""
-
-    def by_district(frame: pd.DataFrame, code: str, value: str) -> pd.Series:
-        keyed = pd.DataFrame(
-            {
-                "program_id": frame["program_id"].astype(str),
-                "district_code": district_of(frame[code].astype(str)),
-                value: frame[value],
-            }
-        )
-        return group_sum(keyed, ["program_id", "district_code"], value, sort=True)
-
-    allocations = known["allocations"]
-    payments = known["premium_payments"]
-    parts = {
-        "allocated": by_district(allocations, "unit_code", "allocated_amount"),
-        "transferred_to_districts": by_district(
-            known["district_transfers"], "district_code", "amount"
-        ),
-        "transferred_to_villages": by_district(
-            known["village_transfers"], "village_code", "amount"
-        ),
-        "premiums_paid": by_district(payments, "payer_code", "amount"),
-        "workers_targeted": by_district(allocations, "unit_code", "target_workers"),
-        "workers_paid": by_district(payments, "payer_code", "workers_count"),
-        "workers_active": covered.assign(one=1)
-        .groupby(["program_id", district_of(covered["village_code"]).rename("district_code")])[
-            "one"
-        ]
-        .sum(),
-    }
-    present = [s.rename(k) for k, s in parts.items() if len(s)]
-    # Before every record (a date before the first delivery) nothing is known: no districts.
-    frame = (
-        pd.concat(present, axis=1).reindex(columns=FUNNEL_COLUMNS).apply(whole)
-        if present
-        else pd.DataFrame(columns=FUNNEL_COLUMNS)
-    ).reset_index()
+def district_funnel(evaluation: Evaluation, names: Mapping[str, str]) -> pd.DataFrame:
+    """The funnel per (programme, district), as the engine added it up (`Evaluation.districts`:
+    the records known on the date, placed by their own region codes), with district names."""
+    frame = evaluation.districts
     if frame.empty:
-        frame = pd.DataFrame(columns=["program_id", "district_code", *FUNNEL_COLUMNS])
-    funding = known["programs"].set_index("program_id")["funding_source"].astype(str)
-    frame.insert(1, "funding_source", frame["program_id"].map(funding))
-    # Transfers are a BKBK step (as in the engine's programme metrics).
-    not_bkbk = frame["funding_source"] != FundingSource.BKBK.value
-    frame.loc[not_bkbk, ["transferred_to_districts", "transferred_to_villages"]] = 0
+        frame = pd.DataFrame(columns=["program_id", "funding_source", "district_code"])
+    frame = frame[["program_id", "funding_source", "district_code", *FUNNEL_COLUMNS]].copy()
     frame.insert(3, "district_name", frame["district_code"].map(lambda c: display_name(names, c)))
-    return frame.sort_values(["program_id", "district_code"]).reset_index(drop=True)
+    return frame.reset_index(drop=True)
 
 
 def waiting_steps(evaluation: Evaluation) -> pd.DataFrame:
