@@ -38,7 +38,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy rantai samples
+	$(BIN)/mypy rantai samples connectors tasks flows
 
 unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +28,14 @@ from rantai.report import (
     stall_rows,
     write_outputs,
 )
+from rantai.run_context import RunContext
 from rantai.settings import Settings
 from rantai.stages import Evaluation
 from rantai.store.flags import FlagUpdate
-from rantai.store.load import BatchReport
 from rantai.untrusted import markdown_cell, markdown_rows, markdown_text
 from rantai.validate import Validated
 from tasks.bulk import create_table_artifacts, emit_events
+from tasks.ingest import Ingested
 
 
 def _quarantine(validated: dict[str, Validated]) -> pd.DataFrame:
@@ -70,22 +70,16 @@ def _stale_notes(summary: dict[str, Any]) -> list[str]:
 
 
 def write_run_outputs(
-    out_dir: str,
-    as_of: dt.date,
-    evaluation: Evaluation,
-    flags: FlagUpdate,
-    validated: dict[str, Validated],
-    loads: list[BatchReport],
-    stale: Mapping[str, str] | None = None,
-    fetches: Mapping[str, Any] | None = None,
+    out_dir: str, as_of: dt.date, evaluation: Evaluation, flags: FlagUpdate, ingested: Ingested
 ) -> dict[str, Any]:
     """Write stalls.csv, quarantine.csv and summary.json; return the summary (see `settle_run`).
 
-    `stale`: sources that stayed unreachable, and why (`stale_sources` in the summary).
-    `fetches`: what fetching HTTP sources took, written to fetches.json (not the summary: it
-    varies from run to run with the faults met, and the summary must not).
+    Sources that stayed unreachable are named, with why, in the summary (`stale_sources`);
+    what fetching HTTP sources took goes to fetches.json (not the summary: it varies from run
+    to run with the faults met, and the summary must not).
     """
-    quarantined = _quarantine(validated)
+    stale, fetches, loads = ingested.delivery.problems, ingested.delivery.fetches, ingested.loads
+    quarantined = _quarantine(ingested.validated)
     summary = build_summary(
         as_of,
         flags.stalls,
@@ -121,7 +115,7 @@ def write_run_outputs(
     return summary
 
 
-@task(name="publish-artifacts", cache_policy=NO_CACHE, persist_result=False)
+@task(cache_policy=NO_CACHE, persist_result=False)
 def publish_artifacts(title: str, flags: FlagUpdate, summary: dict[str, Any]) -> None:
     """The run page: a markdown summary, the stalled-steps table(s) and coverage progress.
 
@@ -177,15 +171,13 @@ def publish_artifacts(title: str, flags: FlagUpdate, summary: dict[str, Any]) ->
     )
 
 
-def publish_run(
-    title: str, flags: FlagUpdate, summary: dict[str, Any], out_dir: str, as_of: dt.date
-) -> None:
+def publish_run(run: RunContext, title: str, flags: FlagUpdate, summary: dict[str, Any]) -> None:
     """Everything a finished run tells the server: the run page's artifacts, the link to its
     report folder and the stall events. Artifacts and events go side by side (each mostly
     waits on the server); call from within a flow."""
     artifacts = publish_artifacts.submit(title, flags, summary)
-    events = emit_stall_events.submit(flags, as_of)
-    publish_report_link(out_dir)
+    events = emit_stall_events.submit(flags, run.as_of)
+    publish_report_link(run.out_dir)
     artifacts.result()
     events.result()
 
@@ -199,7 +191,7 @@ def report_dir(out_dir: str | None, flow_name: str, as_of: dt.date, label: str, 
     return str(Settings().output_root() / flow_name / folder)
 
 
-@task(name="publish-report-link", cache_policy=NO_CACHE, persist_result=False)
+@task(cache_policy=NO_CACHE, persist_result=False)
 def publish_report_link(out_dir: str) -> str:
     """A link artifact to the run's report folder (stalls.csv, quarantine.csv, summary.json).
 
@@ -227,7 +219,7 @@ def publish_report_link(out_dir: str) -> str:
     return link
 
 
-@task(name="emit-events", cache_policy=NO_CACHE, persist_result=False)
+@task(cache_policy=NO_CACHE, persist_result=False)
 def emit_stall_events(flags: FlagUpdate, as_of: dt.date) -> int:
     """One `rantai.stall.opened` / `rantai.stall.resolved` event per flag that changed.
 
