@@ -38,7 +38,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy rantai samples connectors tasks flows
+	$(BIN)/mypy rantai samples connectors adapters tasks flows
 
 unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit

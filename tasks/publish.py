@@ -18,7 +18,9 @@ from prefect.artifacts import (
 )
 from prefect.cache_policies import NO_CACHE
 
+from adapters.prefect_api import create_table_artifacts, emit_events
 from rantai.anomalies import CHECKS
+from rantai.events import stall_events
 from rantai.regions import load_gazetteer
 from rantai.report import (
     build_summary,
@@ -34,7 +36,6 @@ from rantai.stages import Evaluation
 from rantai.store.flags import FlagUpdate
 from rantai.untrusted import markdown_cell, markdown_rows, markdown_text
 from rantai.validate import Validated
-from tasks.bulk import create_table_artifacts, emit_events
 from tasks.ingest import Ingested
 
 
@@ -221,71 +222,15 @@ def publish_report_link(out_dir: str) -> str:
 
 @task(cache_policy=NO_CACHE, persist_result=False)
 def emit_stall_events(flags: FlagUpdate, as_of: dt.date) -> int:
-    """One `rantai.stall.opened` / `rantai.stall.resolved` event per flag that changed.
-
-    A national first run opens tens of thousands of flags: past the limit
-    (`RANTAI_STALL_EVENTS_MAX`, worst first) they are summed up in one `rantai.stall.summary`
-    event (the full list is in stalls.csv and the store); only the events sent are built.
-    """
-    flow_run = f"prefect.flow-run.{runtime.flow_run.id}"
-    changed = (("opened", flags.opened), ("resolved", flags.resolved))
-    total = sum(len(frame) for _, frame in changed)
-    limit = Settings().stall_events_max
-    keep = total if limit <= 0 or total <= limit else limit
-    events: list[dict[str, Any]] = []
-    left_out: dict[str, dict[str, int]] = {}
-    for kind, frame in changed:
-        sent = frame.iloc[: max(0, keep - len(events))]
-        events += [_stall_event(kind, row, flow_run, as_of) for row in sent.to_dict("records")]
-        rest = frame.iloc[len(sent) :]
-        if len(rest):
-            counts = rest["stage"].astype(str).value_counts(sort=False)
-            left_out[kind] = {str(stage): int(n) for stage, n in counts.items()}
-    if left_out:
-        events.append(_summary_event(left_out, total - len(events), flow_run, as_of))
+    """One `rantai.stall.opened` / `rantai.stall.resolved` event per flag that changed, up to
+    `RANTAI_STALL_EVENTS_MAX` (the rest in one summary event: `rantai.events.stall_events`)."""
+    events = stall_events(
+        flags.opened,
+        flags.resolved,
+        as_of,
+        f"prefect.flow-run.{runtime.flow_run.id}",
+        Settings().stall_events_max,
+    )
     count = emit_events(events)
     get_run_logger().info("Emitted %d stall events", count)
     return count
-
-
-_PAYLOAD_NUMBERS = ("days_overdue", "amount_at_stake", "workers_affected")
-_PAYLOAD_TEXT = ("severity", "district_code")
-
-
-def _stall_event(kind: str, row: dict[str, Any], flow_run: str, as_of: dt.date) -> dict[str, Any]:
-    """The event of one flag that opened or resolved (a stall row: no personal data)."""
-    payload: dict[str, Any] = {"as_of": as_of.isoformat()}
-    for key, value in row.items():
-        if key in _PAYLOAD_NUMBERS:
-            payload[key] = int(value)
-        elif key in _PAYLOAD_TEXT:
-            payload[key] = str(value)
-    return dict(
-        event=f"rantai.stall.{kind}",
-        resource={
-            "prefect.resource.id": f"rantai.case.{row['program_id']}.{row['unit_code']}.{row['stage']}",
-            "prefect.resource.name": f"{row['stage']} {row['unit_code']}",
-            "rantai.program_id": str(row["program_id"]),
-            "rantai.unit_code": str(row["unit_code"]),
-            "rantai.stage": str(row["stage"]),
-        },
-        payload=payload,
-        # Ties each event to the run that raised it, for operators and Automations.
-        related=[{"prefect.resource.id": flow_run, "prefect.resource.role": "flow-run"}],
-    )
-
-
-def _summary_event(
-    counts: dict[str, dict[str, int]], not_sent: int, flow_run: str, as_of: dt.date
-) -> dict[str, Any]:
-    """One `rantai.stall.summary` event for the stall changes past the per-run limit:
-    how many, by kind (opened, resolved) and stage."""
-    return {
-        "event": "rantai.stall.summary",
-        "resource": {
-            "prefect.resource.id": f"rantai.run.{flow_run.rsplit('.', 1)[-1]}",
-            "prefect.resource.name": f"stall changes not sent one by one ({not_sent})",
-        },
-        "payload": {"as_of": as_of.isoformat(), "not_sent": not_sent, "by_stage": counts},
-        "related": [{"prefect.resource.id": flow_run, "prefect.resource.role": "flow-run"}],
-    }
