@@ -38,10 +38,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy rantai samples
+	$(BIN)/mypy rantai samples connectors adapters tasks flows
 
 unit: $(STAMP)
-	$(BIN)/pytest -q tests/unit
+	$(BIN)/pytest -q tests/rantai tests/samples
 
 # National scale: every desa, 3 million workers (generated once into .bench/); ends with a
 # BENCH line. BENCH_DB=postgres uses PostgreSQL at 127.0.0.1:5432.

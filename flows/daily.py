@@ -8,15 +8,14 @@ from prefect import flow, get_run_logger, runtime
 from prefect.states import State
 from pydantic import SecretStr
 
-from flows.states import degraded_state, final_state, refused_state, unreadable_state
+from flows.common import run_context, tell_and_end
+from flows.states import refused_state, unreadable_state
 from rantai.regions import load_gazetteer
 from rantai.scope import Scope, scope_for
 from rantai.settings import Settings
 from rantai.store.locks import run_lock
 from tasks.evaluate import evaluate_chain, settle_run, stored_as_delivered
-from tasks.ingest import load_sources, read_sources, validate_sources
-from tasks.publish import publish_run, report_dir
-from tasks.report import write_monev_report
+from tasks.ingest import Ingested, load_sources, read_sources, validate_sources
 from tasks.scope import unknown_programme
 
 
@@ -51,51 +50,32 @@ def daily_chain(
         scope = scope_for(load_gazetteer(), program_id, province_code)
     except ValueError as error:
         return refused_state(str(error))
-    run_id = str(runtime.flow_run.id)
-    out_dir = report_dir(out_dir, "daily-chain", as_of, scope.label(), run_id)
+    run = run_context("daily-chain", as_of, scope, db_url, out_dir)
 
     # Overlapping runs take turns (see rantai.store.locks): same result as one after the other.
-    with run_lock(db_url, None):
-        delivery = read_sources(settings.source_location(input_dir), token, db_url=db_url)
+    with run_lock(run.db_url, None):
+        delivery = read_sources(settings.source_location(input_dir), token, db_url=run.db_url)
         if delivery.unreadable:
             return unreadable_state(delivery.unreadable)
-        validated = validate_sources(delivery, db_url)
-        unknown = unknown_programme(scope, validated, db_url)
+        validated = validate_sources(delivery, run)
+        unknown = unknown_programme(run, validated)
         if unknown:
             return refused_state(unknown)
         if scope.is_everything and not delivery.marks:
             # A whole delivery (files; not the changes since a mark): evaluate it while the
             # load writes it, on the other core. Where the store turns out to hold more than
             # was delivered, evaluate again on what it holds.
-            loading = load_sources.submit(delivery, validated, db_url, run_id)
+            loading = load_sources.submit(delivery, validated, run)
             try:
-                evaluation = evaluate_chain(db_url, as_of, scope, validated, as_delivered=True)
+                evaluation = evaluate_chain(run, validated, as_delivered=True)
             finally:
                 loading.wait()  # never leave the run lock while the load is writing
             loads = loading.result()
-            if not stored_as_delivered(db_url, validated, loads):
+            if not stored_as_delivered(run, validated, loads):
                 get_run_logger().info("The store holds more than this delivery: evaluating it")
-                evaluation = evaluate_chain(db_url, as_of, scope, validated, loads)
+                evaluation = evaluate_chain(run, validated, loads)
         else:
-            loads = load_sources(delivery, validated, db_url, run_id)
-            evaluation = evaluate_chain(db_url, as_of, scope, validated, loads)
-        settled = settle_run(
-            db_url,
-            evaluation,
-            as_of,
-            run_id,
-            scope,
-            "daily-chain",
-            out_dir,
-            validated,
-            loads,
-            delivery.problems,
-            delivery.fetches,
-        )
-        flags, summary = settled.flags, settled.summary
-    publish_run(f"Rantai: {scope.label()} @ {as_of}", flags, summary, out_dir, as_of)
-    if report:  # the Monev report: report.html and report.xlsx beside the outputs, linked
-        write_monev_report(db_url, as_of, out_dir, scope)
-    if delivery.stale:
-        return degraded_state(delivery.problems, flags.stalls)
-    return final_state(flags.stalls)
+            loads = load_sources(delivery, validated, run)
+            evaluation = evaluate_chain(run, validated, loads)
+        settled = settle_run(run, evaluation, Ingested(delivery, validated, loads))
+    return tell_and_end(run, f"Rantai: {scope.label()} @ {as_of}", settled, delivery, report)

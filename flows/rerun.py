@@ -8,14 +8,14 @@ from collections.abc import Sequence
 from prefect import flow, runtime
 from prefect.states import State
 
-from flows.states import degraded_state, final_state, unreadable_state
+from flows.common import run_context, tell_and_end
+from flows.states import unreadable_state
 from rantai.regions import load_gazetteer, normalise_code
 from rantai.scope import Scope, scope_for
 from rantai.settings import Settings
 from rantai.store.locks import provinces_for, run_lock
 from tasks.evaluate import evaluate_chain, settle_run
-from tasks.ingest import load_sources, read_sources, validate_sources
-from tasks.publish import publish_run, report_dir
+from tasks.ingest import Ingested, load_sources, read_sources, validate_sources
 from tasks.scope import in_file_rows, select_scope
 
 # Codes shown in a run name before the rest are counted: names are for people.
@@ -97,35 +97,18 @@ def rerun(
     scope = rerun_scope(program_id, province_code, district_codes, village_codes)
     as_of = as_of or settings.today()
     db_url = db_url or settings.database_url()
-    run_id = str(runtime.flow_run.id)
-    out = report_dir(out_dir or None, "rerun", as_of, scope.label(), run_id)
+    run = run_context("rerun", as_of, scope, db_url, out_dir or None)
 
     # Overlapping runs take turns (see rantai.store.locks): same result as one after the other.
-    with run_lock(db_url, provinces_for(db_url, scope)):
+    with run_lock(run.db_url, provinces_for(run.db_url, scope)):
         # No store given: an HTTP source is read whole and its high-water marks stay where the
         # daily run left them (a rerun loads only part of what it reads).
         delivery = read_sources(settings.source_location(source))
         if delivery.unreadable:
             return unreadable_state(delivery.unreadable)
-        scoped = select_scope(delivery, scope, db_url)
-        validated = in_file_rows(validate_sources(scoped, db_url), scoped)
-        loads = load_sources(scoped, validated, db_url, run_id)
-        evaluation = evaluate_chain(db_url, as_of, scope)
-        settled = settle_run(
-            db_url,
-            evaluation,
-            as_of,
-            run_id,
-            scope,
-            "rerun",
-            out,
-            validated,
-            loads,
-            delivery.problems,
-            delivery.fetches,
-        )
-        flags, summary = settled.flags, settled.summary
-    publish_run(f"Rantai rerun: {scope.label()} @ {as_of}", flags, summary, out, as_of)
-    if delivery.stale:
-        return degraded_state(delivery.problems, flags.stalls)
-    return final_state(flags.stalls)
+        scoped = select_scope(delivery, run)
+        validated = in_file_rows(validate_sources(scoped, run), scoped)
+        loads = load_sources(scoped, validated, run)
+        evaluation = evaluate_chain(run)
+        settled = settle_run(run, evaluation, Ingested(delivery, validated, loads))
+    return tell_and_end(run, f"Rantai rerun: {scope.label()} @ {as_of}", settled, delivery)

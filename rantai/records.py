@@ -220,14 +220,68 @@ class Coverage(Record):
     status: Annotated[CoverageStatus, Spec(Kind.CHOICE, choices=tuple(CoverageStatus))]
 
 
+class Place(StrEnum):
+    """The kind of region a code must name."""
+
+    PROVINCE = "province"
+    DISTRICT = "district"
+    VILLAGE = "village"  # a desa or a kelurahan
+    DESA = "desa"  # a village code ending 2xxx, never a kelurahan (1xxx)
+
+
+@dataclass(frozen=True)
+class RegionRule:
+    """Where a source's rows sit: the code column, the kind of region every row needs, the
+    kind each funding source's programme needs, and whether it lies inside the programme's
+    province. Broken: NOT_A_DESA where a desa is needed, else REGION_MISMATCH."""
+
+    column: str
+    place: Place | None = None
+    by_funding: tuple[tuple[FundingSource, Place], ...] = ()
+    inside_programme_province: bool = True
+
+
+@dataclass(frozen=True)
+class NotAfter:
+    """A named check across fields: `column` must not exceed `limit` (an amount at most the
+    other, a date on or before the other) where both are given; else INCONSISTENT."""
+
+    name: str
+    column: str
+    limit: str
+
+
+@dataclass(frozen=True)
+class NotBefore:
+    """A named check across fields: `column` must be at least `floor` (a date on or after the
+    other) where both are given; else INCONSISTENT."""
+
+    name: str
+    column: str
+    floor: str
+
+
+CrossCheck = NotAfter | NotBefore
+
+
 @dataclass(frozen=True)
 class Source:
-    """One contract file: its stem, record model, key and the date that says when it is known."""
+    """One contract file: its stem, record model, key, the date that says when a record is
+    known, where its rows sit, the stage its records feed (only programmes whose funding has
+    that stage may have them) and its named checks across fields."""
 
     name: str
     model: type[Record]
     key: tuple[str, ...]
     known_date: str | None
+    region: RegionRule | None = None
+    feeds: Stage | None = None
+    checks: tuple[CrossCheck, ...] = ()
+
+    @property
+    def refers_to_programme(self) -> bool:
+        """Whether each record names a programme that must be known (all but the programmes)."""
+        return "program_id" in self.model.model_fields and self.key != ("program_id",)
 
     @property
     def columns(self) -> list[str]:
@@ -253,22 +307,83 @@ def spec_of(model: type[BaseModel], field: str) -> Spec:
     raise LookupError(f"{model.__name__}.{field} has no Spec")
 
 
+_DESA_BY_FUNDING = ((FundingSource.BKBK, Place.DESA), (FundingSource.APBDES, Place.DESA))
+# A unit of a programme's cases: a desa, or the district for APBD (CONTRACT.md, "The chain").
+_UNIT_BY_FUNDING = (*_DESA_BY_FUNDING, (FundingSource.APBD, Place.DISTRICT))
+
 # Load order matters: programmes first, since every other record refers to one.
 SOURCES: dict[str, Source] = {
     s.name: s
     for s in (
-        Source("programs", Program, ("program_id",), None),
-        Source("allocations", Allocation, ("allocation_id",), "decree_date"),
-        Source("district_transfers", DistrictTransfer, ("transfer_id",), "transfer_date"),
-        Source("village_transfers", VillageTransfer, ("transfer_id",), "transfer_date"),
-        Source("enrollments", Enrollment, ("nik", "program_id"), "registered_date"),
-        Source("premium_payments", PremiumPayment, ("payment_id",), "paid_date"),
-        Source("coverage", Coverage, ("nik", "program_id", "coverage_start"), "coverage_start"),
+        Source(
+            "programs",
+            Program,
+            ("program_id",),
+            None,
+            region=RegionRule("province_code", Place.PROVINCE, inside_programme_province=False),
+        ),
+        Source(
+            "allocations",
+            Allocation,
+            ("allocation_id",),
+            "decree_date",
+            region=RegionRule("unit_code", by_funding=_UNIT_BY_FUNDING),
+            checks=(NotAfter("premium_within_allocation", "premium_amount", "allocated_amount"),),
+        ),
+        Source(
+            "district_transfers",
+            DistrictTransfer,
+            ("transfer_id",),
+            "transfer_date",
+            region=RegionRule("district_code", Place.DISTRICT),
+            feeds=Stage.DISTRICT_TRANSFER,
+        ),
+        Source(
+            "village_transfers",
+            VillageTransfer,
+            ("transfer_id",),
+            "transfer_date",
+            region=RegionRule("village_code", Place.DESA),
+            feeds=Stage.VILLAGE_TRANSFER,
+        ),
+        Source(
+            "enrollments",
+            Enrollment,
+            ("nik", "program_id"),
+            "registered_date",
+            region=RegionRule("village_code", Place.VILLAGE, by_funding=_DESA_BY_FUNDING),
+        ),
+        Source(
+            "premium_payments",
+            PremiumPayment,
+            ("payment_id",),
+            "paid_date",
+            region=RegionRule("payer_code", by_funding=_UNIT_BY_FUNDING),
+            feeds=Stage.PREMIUM_PAYMENT,
+        ),
+        Source(
+            "coverage",
+            Coverage,
+            ("nik", "program_id", "coverage_start"),
+            "coverage_start",
+            checks=(NotBefore("cover_ends_after_start", "coverage_end", "coverage_start"),),
+        ),
     )
 }
 
-# Sources that exist only for BKBK programmes.
-BKBK_ONLY_SOURCES = frozenset({"district_transfers", "village_transfers"})
+# The column that places a record in a region inside its programme's province, per source.
+# Programmes are placed by their province; coverage rows carry no region and follow their
+# worker's enrollment.
+REGION_COLUMNS: dict[str, str] = {
+    name: source.region.column
+    for name, source in SOURCES.items()
+    if source.region is not None and source.region.inside_programme_province
+}
+
+
+def fundings_with(stage: Stage) -> list[str]:
+    """The funding sources whose programmes have `stage` (STAGES_BY_FUNDING)."""
+    return [funding.value for funding, stages in STAGES_BY_FUNDING.items() if stage in stages]
 
 
 def mask_nik(nik: str) -> str:

@@ -12,15 +12,16 @@ import pandas as pd
 
 from rantai import stages
 from rantai.anomalies import ANOMALY_COLUMNS
+from rantai.chain import Severity, once_per_worker
 from rantai.distinct import map_distinct
 from rantai.faults import failpoint
-from rantai.records import STAGE_ORDER, Reason, Stage
+from rantai.records import STAGE_ORDER, Reason, Stage, fundings_with
 from rantai.untrusted import markdown_cell, markdown_text, neutralise_frame
 
 # stalls.csv: the engine's columns, then what the flags remember.
 STALL_COLUMNS = [*stages.STALL_COLUMNS, "first_flagged", "status"]
 QUARANTINE_COLUMNS = ["source", "row_number", "record_id", "reason", "detail"]
-SEVERITIES = ("CRITICAL", "WARNING")
+SEVERITIES = tuple(s.value for s in Severity)
 
 
 def rupiah(amount: int) -> str:
@@ -116,11 +117,12 @@ def headline(stalls: pd.DataFrame) -> str:
     """One line for people: how many stalled steps, money and workers at stake."""
     if not len(stalls):
         return "No stalled steps."
-    critical = int((stalls["severity"] == "CRITICAL").sum())
+    critical = int((stalls["severity"] == Severity.CRITICAL).sum())
+    workers = int(once_per_worker(stalls, "workers_affected").sum())
     return (
         f"{len(stalls)} stalled steps ({critical} critical): "
         f"{rupiah(stalls['amount_at_stake'].sum())} held up, "
-        f"{int(stalls['workers_affected'].sum()):,} workers without cover"
+        f"{workers:,} workers without cover (each counted once)"
     )
 
 
@@ -157,46 +159,36 @@ def stall_rows(stalls: pd.DataFrame, names: Mapping[str, str], limit: int) -> li
     return rows
 
 
-# Each stage's (target, achieved) in the district funnel, under these names.
-_FUNNEL_STEPS = {
-    "DISTRICT_TRANSFER": ("to_district_due", "to_district"),
-    "VILLAGE_TRANSFER": ("to_villages_due", "to_villages"),
-    "PREMIUM_PAYMENT": ("premiums_due", "premiums_paid"),
-    "COVERAGE_ACTIVATION": ("workers_paid", "workers_active"),
-}
 DISTRICTS_SHOWN = 25
 
 
-def district_funnel(cases: pd.DataFrame) -> list[dict[str, Any]]:
-    """Per programme and district: each step's target and what reached it (rupiah, or workers
-    for cover), and how many cases are stalled; the most stalled districts first."""
-    columns = [c for pair in _FUNNEL_STEPS.values() for c in pair]
-    if cases.empty:
+def district_funnel(evaluation: stages.Evaluation) -> list[dict[str, Any]]:
+    """Per programme and district: the engine's funnel (`Evaluation.districts`, the same the
+    Monev report shows) and how many of its cases are stalled; the most stalled first."""
+    districts = evaluation.districts
+    if districts.empty:
         return []
-    sums = (
-        cases.groupby(["program_id", "district_code", "stage"], observed=True)[
-            ["target", "achieved"]
-        ]
-        .sum()
-        .unstack("stage", fill_value=0)
-    )
-    out = pd.DataFrame(index=sums.index)
-    for stage, (due, done) in _FUNNEL_STEPS.items():
-        present = stage in sums["target"].columns
-        out[due] = sums["target"][stage] if present else 0
-        out[done] = sums["achieved"][stage] if present else 0
-    out["stalled"] = cases.groupby(["program_id", "district_code"], observed=True)["stalled"].sum()
-    out = out.reset_index().sort_values(
-        ["stalled", "program_id", "district_code"], ascending=[False, True, True]
+    cases = evaluation.cases
+    stalled = cases.groupby(["program_id", "district_code"], observed=True)["stalled"].sum()
+    out = districts.join(stalled, on=["program_id", "district_code"])
+    out["stalled"] = out["stalled"].fillna(0).astype("int64")
+    out = out.sort_values(
+        ["stalled", "program_id", "district_code"], ascending=[False, True, True], kind="stable"
     )
     return [
         {
             "program_id": str(r["program_id"]),
+            "funding_source": str(r["funding_source"]),
             "district_code": str(r["district_code"]),
-            **{c: int(r[c]) for c in [*columns, "stalled"]},
+            **{c: int(r[c]) for c in [*stages.PROGRAM_METRICS, "stalled"]},
         }
         for r in out.to_dict(orient="records")
     ]
+
+
+def _has(stage: Stage, funnel: Mapping[str, Any]) -> bool:
+    """Whether a programme (or its district's funnel row) has a step at all."""
+    return str(funnel["funding_source"]) in fundings_with(stage)
 
 
 def _of(done: int, due: int, money: bool = True) -> str:
@@ -240,8 +232,8 @@ def markdown_summary(
                 p["program_id"],
                 p["funding_source"],
                 rupiah(p["allocated"]),
-                rupiah(p["transferred_to_districts"]) if p["funding_source"] == "BKBK" else "–",
-                rupiah(p["transferred_to_villages"]) if p["funding_source"] == "BKBK" else "–",
+                rupiah(p["transferred_to_districts"]) if _has(Stage.DISTRICT_TRANSFER, p) else "–",
+                rupiah(p["transferred_to_villages"]) if _has(Stage.VILLAGE_TRANSFER, p) else "–",
                 rupiah(p["premiums_paid"]),
                 f"{p['workers_targeted']:,}",
                 f"{p['workers_paid']:,}",
@@ -256,19 +248,23 @@ def markdown_summary(
             [
                 "District",
                 "Programme",
-                "→ district",
-                "→ villages",
+                "→ district (of allocated)",
+                "→ villages (of allocated)",
                 "Premiums paid",
-                "Covered",
+                "Covered (of paid for)",
                 "Stalled",
             ],
             [
                 [
                     f"{names.get(d['district_code'], '')} ({d['district_code']})",
                     d["program_id"],
-                    _of(d["to_district"], d["to_district_due"]),
-                    _of(d["to_villages"], d["to_villages_due"]),
-                    _of(d["premiums_paid"], d["premiums_due"]),
+                    _of(d["transferred_to_districts"], d["allocated"])
+                    if _has(Stage.DISTRICT_TRANSFER, d)
+                    else "–",
+                    _of(d["transferred_to_villages"], d["allocated"])
+                    if _has(Stage.VILLAGE_TRANSFER, d)
+                    else "–",
+                    rupiah(d["premiums_paid"]),
                     _of(d["workers_active"], d["workers_paid"], money=False),
                     d["stalled"],
                 ]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from rantai.records import REGION_COLUMNS
 from rantai.regions import Gazetteer, Level, level_of, normalise_code, normalise_codes
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ class Scope:
 
 
 def restrict(evaluation: Evaluation, scope: Scope) -> Evaluation:
-    """Keep only the cases, stalls and anomalies inside a scope.
+    """Keep only the cases, stalls, district funnel and anomalies inside a scope.
 
     Programme metrics are left as evaluated: whole when the store was read whole, the scope's
     own when only the scope's rows were read (a rerun)."""
@@ -71,23 +72,19 @@ def restrict(evaluation: Evaluation, scope: Scope) -> Evaluation:
         evaluation,
         cases=evaluation.cases[scope.unit_mask(evaluation.cases)].reset_index(drop=True),
         stalls=evaluation.stalls[scope.unit_mask(evaluation.stalls)].reset_index(drop=True),
+        districts=(
+            evaluation.districts[
+                scope.unit_mask(evaluation.districts, "district_code")
+            ].reset_index(drop=True)
+            if len(evaluation.districts)
+            else evaluation.districts
+        ),
         anomalies=(
             evaluation.anomalies[scope.unit_mask(evaluation.anomalies)].reset_index(drop=True)
             if len(evaluation.anomalies)
             else evaluation.anomalies
         ),
     )
-
-
-# The column that places a delivered row in a region, per source. Programmes are placed by
-# their province; coverage rows carry no region and follow their worker's enrollment.
-REGION_COLUMNS = {
-    "allocations": "unit_code",
-    "district_transfers": "district_code",
-    "village_transfers": "village_code",
-    "enrollments": "village_code",
-    "premium_payments": "payer_code",
-}
 
 
 def checked_province(gazetteer: Gazetteer, written: str) -> str:

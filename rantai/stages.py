@@ -16,19 +16,25 @@ import numpy as np
 import pandas as pd
 
 from rantai.bounds import group_sum, whole
+from rantai.chain import (
+    SEVERITY_ORDER,
+    Severity,
+    covered_mask,
+    district_of,
+    known_mask,
+    nik_ids,
+    unit_of_worker,
+    worker_keys,
+)
 from rantai.records import (
     SLA_DEFAULTS,
     SOURCES,
     STAGE_ORDER,
-    CoverageStatus,
     FundingSource,
     Kind,
     Stage,
+    fundings_with,
 )
-
-CRITICAL = "CRITICAL"
-WARNING = "WARNING"
-SEVERITY_ORDER: dict[str, int] = {CRITICAL: 0, WARNING: 1}
 
 STALL_COLUMNS: list[str] = [
     "as_of",
@@ -80,8 +86,9 @@ PROGRAM_METRICS: list[str] = [
 
 _KEY = ["program_id", "unit_code"]
 
-# The columns each source contributes; copying only these keeps millions of names out of it.
-_USED_COLUMNS: dict[str, list[str]] = {
+# What the evaluation reads of each source: copying only these keeps millions of names out of
+# it, and a store read for it can leave out the rest.
+COLUMNS_USED: Mapping[str, list[str]] = {
     "programs": [
         "program_id",
         "funding_source",
@@ -102,10 +109,6 @@ _USED_COLUMNS: dict[str, list[str]] = {
     "premium_payments": ["program_id", "payer_code", "amount", "workers_count", "paid_date"],
     "coverage": ["program_id", "nik", "status", "coverage_start", "coverage_end"],
 }
-# What the evaluation reads of each source: a store read for it can leave out the rest.
-COLUMNS_USED: Mapping[str, list[str]] = _USED_COLUMNS
-# Every NIK is below this (16 digits), so programme * _NIK_BOUND + NIK keys a worker's pair.
-_NIK_BOUND = 10**16
 _INT_STALL_COLUMNS = ["days_waiting", "days_overdue", "amount_at_stake", "workers_affected"]
 
 
@@ -116,6 +119,8 @@ class Evaluation:
     cases: pd.DataFrame  # every (program_id, unit_code, stage) that exists, started or not
     stalls: pd.DataFrame  # the stalled cases: STALL_COLUMNS, in the contract's order
     programs: list[dict[str, Any]]  # per programme metrics for summary.json, by program_id
+    # The funnel per (programme, district): PROGRAM_METRICS, the programme metrics' parts.
+    districts: pd.DataFrame = field(default_factory=pd.DataFrame)
     # Records that are each valid but do not add up (rantai.anomalies); filled in by the caller.
     anomalies: pd.DataFrame = field(default_factory=pd.DataFrame)
 
@@ -123,7 +128,7 @@ class Evaluation:
 def evaluate(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> Evaluation:
     """Evaluate every stage of every programme on `as_of` from the sources' valid records."""
     as_of_ts = pd.Timestamp(as_of).normalize()
-    known = {name: _known(frames.get(name), name, as_of_ts) for name in _USED_COLUMNS}
+    known = {name: _known_typed(frames.get(name), name, as_of_ts) for name in COLUMNS_USED}
     programs = _programs(known["programs"])
 
     # Records of a programme that is not in the programs frame have nothing to be judged by.
@@ -162,10 +167,12 @@ def evaluate(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> Evaluation:
         ignore_index=True,
     )
     cases = _judge(cases, _sla_table(programs), as_of_ts)
+    districts = _district_metrics(programs, known, workers)
     return Evaluation(
         cases=cases,
         stalls=_stalls(cases, as_of_ts.date()),
-        programs=_program_metrics(programs, known, workers),
+        programs=_program_metrics(programs, districts),
+        districts=districts,
     )
 
 
@@ -178,10 +185,10 @@ def stall_summary_line(stalls: pd.DataFrame) -> str:
     return f"{len(stalls)} stalled: " + ", ".join(parts)
 
 
-def _known(frame: pd.DataFrame | None, name: str, as_of: pd.Timestamp) -> pd.DataFrame:
+def _known_typed(frame: pd.DataFrame | None, name: str, as_of: pd.Timestamp) -> pd.DataFrame:
     """A source's used columns, typed, with only the records known on `as_of`."""
     source = SOURCES[name]
-    specs = {column: source.specs[column] for column in _USED_COLUMNS[name]}
+    specs = {column: source.specs[column] for column in COLUMNS_USED[name]}
     if frame is None or frame.empty:
         return pd.DataFrame({c: pd.Series(dtype=_empty_dtype(specs[c].kind)) for c in specs})
     out = pd.DataFrame(index=frame.index)
@@ -194,7 +201,7 @@ def _known(frame: pd.DataFrame | None, name: str, as_of: pd.Timestamp) -> pd.Dat
         else:
             out[column] = frame[column]
     if source.known_date is not None:
-        out = out.loc[out[source.known_date] <= as_of]
+        out = out.loc[known_mask(out, name, as_of)]
     return out.reset_index(drop=True)
 
 
@@ -227,7 +234,7 @@ def _units(allocations: pd.DataFrame) -> pd.DataFrame:
             "decree_date": grouped["decree_date"].min(),
         }
     ).reset_index()
-    units["district_code"] = units["unit_code"].astype(str).str.slice(0, 5)
+    units["district_code"] = district_of(units["unit_code"].astype(str))
     return units
 
 
@@ -263,22 +270,18 @@ def _village_workers(
     as_of: pd.Timestamp,
 ) -> pd.DataFrame:
     """Per (programme, village): distinct workers enrolled, and how many have active cover."""
-    covered = coverage.loc[
-        (coverage["status"].astype(str) == CoverageStatus.AKTIF.value)
-        & (coverage["coverage_end"] >= as_of),
-        ["program_id", "nik"],
-    ]
+    covered = coverage.loc[covered_mask(coverage, as_of), ["program_id", "nik"]]
     program_ids = pd.Index(programs["program_id"])
     enrolled_program = program_ids.get_indexer(enrollments["program_id"])
     # Hashing millions of NIK strings is the expensive part, so each (programme, NIK) pair
     # becomes one int64; dedup, membership and grouping then run on integers.
-    enrolled_key, covered_key = _worker_keys(
-        enrolled_program,
-        enrollments["nik"],
-        program_ids.get_indexer(covered["program_id"]),
-        covered["nik"],
-        len(program_ids),
+    packed = worker_keys(
+        [enrolled_program, program_ids.get_indexer(covered["program_id"])],
+        nik_ids(enrollments["nik"], covered["nik"]),
     )
+    if packed is None:  # more programmes than int64 keys can hold: never at any real scale
+        raise ValueError(f"{len(program_ids)} programmes are too many to evaluate at once")
+    enrolled_key, covered_key = packed
     keys = pd.Series(enrolled_key)
     # Workers of a programme not in the programs frame have no case to count towards.
     kept = (~keys.duplicated(keep="last") & (enrolled_program >= 0)).to_numpy()
@@ -302,44 +305,10 @@ def _village_workers(
     )
 
 
-def _worker_keys(
-    enrolled_program: np.ndarray[Any, Any],
-    enrolled_nik: pd.Series,
-    covered_program: np.ndarray[Any, Any],
-    covered_nik: pd.Series,
-    n_programs: int,
-) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """One int64 per (programme code, NIK), equal exactly when both are equal."""
-    try:
-        # A valid NIK is 16 digits without a leading zero, so its integer value identifies it.
-        enrolled_value = enrolled_nik.to_numpy(dtype=object).astype(np.int64)
-        covered_value = covered_nik.to_numpy(dtype=object).astype(np.int64)
-        in_slot = all(((v >= 0) & (v < _NIK_BOUND)).all() for v in (enrolled_value, covered_value))
-        if in_slot and n_programs < 2**63 // _NIK_BOUND - 1:
-            return (
-                enrolled_program.astype(np.int64) * _NIK_BOUND + enrolled_value,
-                covered_program.astype(np.int64) * _NIK_BOUND + covered_value,
-            )
-        values: np.ndarray[Any, Any] = np.concatenate([enrolled_value, covered_value])
-    except (TypeError, ValueError, OverflowError):
-        values = np.concatenate(
-            [enrolled_nik.to_numpy(dtype=object), covered_nik.to_numpy(dtype=object)]
-        )
-    # Too many programmes for NIK-sized slots, or NIKs that are not plain digits: dense codes.
-    codes = pd.factorize(values)[0].astype(np.int64)
-    width = int(codes.max()) + 1 if len(codes) else 1
-    split = len(enrolled_program)
-    return (
-        enrolled_program.astype(np.int64) * width + codes[:split],
-        covered_program.astype(np.int64) * width + codes[split:],
-    )
-
-
 def _active_by_unit(village_workers: pd.DataFrame, programs: pd.DataFrame) -> pd.Series:
     """Active workers per (programme, unit); an APBD programme's unit is the village's district."""
     funding = village_workers["program_id"].map(programs.set_index("program_id")["funding_source"])
-    village = village_workers["village_code"].astype(str)
-    unit = village.where(funding != FundingSource.APBD.value, village.str.slice(0, 5))
+    unit = unit_of_worker(village_workers["village_code"].astype(str), funding)
     active = village_workers.groupby([village_workers["program_id"], unit.rename("unit_code")])
     return active["active"].sum().rename("workers_active")
 
@@ -472,7 +441,7 @@ def _judge(cases: pd.DataFrame, sla: pd.DataFrame, as_of: pd.Timestamp) -> pd.Da
     cases["days_waiting"] = (as_of - cases["start_date"]).dt.days.astype("Int64")
     cases["days_overdue"] = (as_of - cases["due_date"]).dt.days.astype("Int64")
     critical = (cases["days_overdue"] > cases["sla_days"]).fillna(False).to_numpy(dtype=bool)
-    severity = np.where(critical, CRITICAL, WARNING).astype(object)
+    severity = np.where(critical, Severity.CRITICAL.value, Severity.WARNING.value).astype(object)
     severity[~cases["stalled"].to_numpy()] = None
     # object, not str: pandas would turn None into NaN in a str column.
     cases["severity"] = pd.Series(severity, index=cases.index, dtype=object)
@@ -503,31 +472,71 @@ def _stalls(cases: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     return stalled[STALL_COLUMNS].reset_index(drop=True)
 
 
-def _program_metrics(
+# The money each funnel step counts, and the stage that moves it (a programme without that
+# stage shows 0 for it, whatever was delivered).
+_STEP_OF_MONEY = {
+    "transferred_to_districts": Stage.DISTRICT_TRANSFER,
+    "transferred_to_villages": Stage.VILLAGE_TRANSFER,
+}
+
+
+def _district_metrics(
     programs: pd.DataFrame, known: Mapping[str, pd.DataFrame], workers: pd.DataFrame
-) -> list[dict[str, Any]]:
-    """Each programme's funnel on `as_of`, zero where nothing is known yet."""
-    allocations = known["allocations"].groupby("program_id")
-    payments = known["premium_payments"].groupby("program_id")
+) -> pd.DataFrame:
+    """The funnel per (programme, district) on `as_of`: the sums of the records known then,
+    each placed in the district of its own region code. The one place the funnel is added up:
+    the programme metrics are its sums, and the Monev report shows it as it is."""
+
+    def by_district(frame: pd.DataFrame, code: str, value: str) -> pd.Series:
+        keyed = pd.DataFrame(
+            {
+                "program_id": frame["program_id"].astype(str),
+                "district_code": district_of(frame[code].astype(str)),
+                value: frame[value],
+            }
+        )
+        return group_sum(keyed, ["program_id", "district_code"], value)
+
+    allocations, payments = known["allocations"], known["premium_payments"]
+    parts = {
+        "allocated": by_district(allocations, "unit_code", "allocated_amount"),
+        "transferred_to_districts": by_district(
+            known["district_transfers"], "district_code", "amount"
+        ),
+        "transferred_to_villages": by_district(
+            known["village_transfers"], "village_code", "amount"
+        ),
+        "premiums_paid": by_district(payments, "payer_code", "amount"),
+        "workers_targeted": by_district(allocations, "unit_code", "target_workers"),
+        "workers_paid": by_district(payments, "payer_code", "workers_count"),
+        "workers_active": by_district(workers, "village_code", "active"),
+    }
+    present = [s.rename(k) for k, s in parts.items() if len(s)]
+    index = pd.MultiIndex.from_arrays([[], []], names=["program_id", "district_code"])
+    metrics = (
+        pd.concat(present, axis=1).reindex(columns=PROGRAM_METRICS)
+        if present
+        else pd.DataFrame(columns=PROGRAM_METRICS, index=index)
+    ).reset_index()
+    # Records of a programme not in the programs frame have nothing to be judged by.
+    programme = programs.set_index("program_id")
+    metrics = metrics.loc[metrics["program_id"].isin(programme.index)].reset_index(drop=True)
+    funding = metrics["program_id"].map(programme["funding_source"]).astype(object)
+    metrics.insert(1, "funding_source", funding)
+    metrics.insert(2, "province_code", metrics["program_id"].map(programme["province_code"]))
+    for column in PROGRAM_METRICS:
+        metrics[column] = whole(metrics[column])
+    for column, stage in _STEP_OF_MONEY.items():
+        metrics.loc[~funding.isin(fundings_with(stage)), column] = 0
+    return metrics.sort_values(["program_id", "district_code"]).reset_index(drop=True)
+
+
+def _program_metrics(programs: pd.DataFrame, districts: pd.DataFrame) -> list[dict[str, Any]]:
+    """Each programme's funnel on `as_of`: its districts' sums, zero where nothing is known."""
     metrics = pd.DataFrame(
-        {
-            "allocated": group_sum(known["allocations"], "program_id", "allocated_amount"),
-            "transferred_to_districts": group_sum(
-                known["district_transfers"], "program_id", "amount"
-            ),
-            "transferred_to_villages": group_sum(
-                known["village_transfers"], "program_id", "amount"
-            ),
-            "premiums_paid": group_sum(known["premium_payments"], "program_id", "amount"),
-            "workers_targeted": allocations["target_workers"].sum(),
-            "workers_paid": payments["workers_count"].sum(),
-            "workers_active": workers.groupby("program_id")["active"].sum(),
-        }
+        {column: group_sum(districts, "program_id", column) for column in PROGRAM_METRICS}
     )
     metrics = metrics.reindex(programs["program_id"]).apply(whole)
-    # Transfers are a BKBK step; any others would be quarantined, but say 0 regardless.
-    not_bkbk = (programs["funding_source"] != FundingSource.BKBK.value).to_numpy()
-    metrics.loc[not_bkbk, ["transferred_to_districts", "transferred_to_villages"]] = 0
     out = []
     for program, row in zip(
         programs.itertuples(index=False), metrics.itertuples(index=False), strict=True

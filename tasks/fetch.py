@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
-from dataclasses import dataclass, field
 from typing import Any, cast
 
 from prefect import get_run_logger, task
@@ -16,6 +15,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import task_run
 from pydantic import SecretStr
 
+from connectors.delivery import Delivery
 from connectors.files import RawSource, UnreadableInput
 from connectors.http import PERMANENT_ERRORS, Cancellation, Fetched, FetchStats, SourceError
 from connectors.sources import Endpoint, client_for, endpoints
@@ -49,7 +49,7 @@ def _worth_retrying(_task: Any, _task_run: Any, state: Any) -> bool:
     return not isinstance(state.data, PERMANENT_ERRORS)
 
 
-@task(name="fetch-source", cache_policy=NO_CACHE, persist_result=False)
+@task(cache_policy=NO_CACHE, persist_result=False)
 def fetch_source(
     endpoint: Endpoint,
     updated_since: str | None,
@@ -84,18 +84,6 @@ def fetch_source(
     return fetched
 
 
-@dataclass(frozen=True)
-class HttpDelivery:
-    """What the HTTP sources delivered, which stayed stale and why, and the marks to keep."""
-
-    sources: dict[str, RawSource] = field(default_factory=dict)
-    unreadable: str | None = None
-    stale: list[str] = field(default_factory=list)
-    problems: dict[str, str] = field(default_factory=dict)
-    marks: list[SourceMark] = field(default_factory=list)
-    fetches: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-
 def _since(snapshot: str | None, overlap: float) -> str | None:
     if snapshot is None:
         return None
@@ -105,7 +93,7 @@ def _since(snapshot: str | None, overlap: float) -> str | None:
 
 def fetch_sources(
     location: str, token: SecretStr | str | None = None, db_url: str | None = None
-) -> HttpDelivery:
+) -> Delivery:
     """Fetch every contract file over HTTP, one task each, side by side.
 
     With `db_url`, each source is asked only for what changed since its stored mark, and the
@@ -116,7 +104,7 @@ def fetch_sources(
     try:
         targets = endpoints(location, settings, source_token(token, settings))
     except ValueError as error:
-        return HttpDelivery(unreadable=str(error))
+        return Delivery(unreadable=str(error))
     marks: dict[tuple[str, str], str] = {}
     if db_url is not None:
         with engine_for(db_url).connect() as conn:
@@ -175,7 +163,7 @@ def fetch_sources(
         new_marks = []
     for problem in problems.values():
         get_run_logger().error("Stale source %s", problem)
-    return HttpDelivery(
+    return Delivery(
         sources=sources,
         unreadable="; ".join(unreadable) or None,
         stale=stale,

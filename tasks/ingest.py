@@ -2,41 +2,35 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from pydantic import SecretStr
 
-from connectors.files import RawSource, UnreadableInput, read_folder
+from connectors.delivery import Delivery
+from connectors.files import UnreadableInput, read_folder
 from rantai.faults import failpoint
 from rantai.ingest import validate_load
 from rantai.regions import load_gazetteer
+from rantai.run_context import RunContext
 from rantai.store.engine import checkpoint_in_background, engine_for, reading
 from rantai.store.load import BatchReport, load_source, new_batch
-from rantai.store.marks import SourceMark, save_marks
+from rantai.store.marks import save_marks
 from rantai.store.queries import read_source
 from rantai.validate import Validated
 from tasks.fetch import fetch_sources, is_url
 
 
 @dataclass(frozen=True)
-class Delivery:
-    """What the sources delivered, or why they could not be read.
+class Ingested:
+    """What a run brought in: the delivery, its sources validated, and the loads that stored
+    them (the outputs report all three)."""
 
-    Over HTTP also: the sources that stayed unreachable (`stale`, with the reason in
-    `problems`), the high-water marks to store with the load (`marks`) and what fetching took
-    (`fetches`: requests, retries, faults per source).
-    """
-
-    sources: dict[str, RawSource] = field(default_factory=dict)
-    unreadable: str | None = None
-    stale: list[str] = field(default_factory=list)
-    problems: dict[str, str] = field(default_factory=dict)
-    marks: list[SourceMark] = field(default_factory=list)
-    fetches: dict[str, dict[str, Any]] = field(default_factory=dict)
+    delivery: Delivery
+    validated: dict[str, Validated]
+    loads: list[BatchReport]
 
 
 def read_sources(
@@ -49,18 +43,10 @@ def read_sources(
     """
     if not is_url(location):
         return read_folder_sources(location)
-    fetched = fetch_sources(location, token, db_url)
-    return Delivery(
-        sources=fetched.sources,
-        unreadable=fetched.unreadable,
-        stale=fetched.stale,
-        problems=fetched.problems,
-        marks=fetched.marks,
-        fetches=fetched.fetches,
-    )
+    return fetch_sources(location, token, db_url)
 
 
-@task(name="read-sources", cache_policy=NO_CACHE, persist_result=False)
+@task(cache_policy=NO_CACHE, persist_result=False)
 def read_folder_sources(input_dir: str) -> Delivery:
     """Read the contract files of an input folder."""
     try:
@@ -76,10 +62,10 @@ def read_folder_sources(input_dir: str) -> Delivery:
     return Delivery(sources=sources)
 
 
-@task(name="validate", cache_policy=NO_CACHE, persist_result=False)
-def validate_sources(delivery: Delivery, db_url: str) -> dict[str, Validated]:
+@task(cache_policy=NO_CACHE, persist_result=False)
+def validate_sources(delivery: Delivery, run: RunContext) -> dict[str, Validated]:
     """Validate every delivered source against the contract and the gazetteer."""
-    with reading(engine_for(db_url)) as conn:
+    with reading(engine_for(run.db_url)) as conn:
         stored_programs = read_source(conn, "programs")
     raw = {name: s.rows for name, s in delivery.sources.items()}
     validated = validate_load(raw, stored_programs, load_gazetteer())
@@ -90,23 +76,23 @@ def validate_sources(delivery: Delivery, db_url: str) -> dict[str, Validated]:
     return validated
 
 
-@task(name="load", cache_policy=NO_CACHE, persist_result=False)
+@task(cache_policy=NO_CACHE, persist_result=False)
 def load_sources(
-    delivery: Delivery, validated: dict[str, Validated], db_url: str, run_id: str
+    delivery: Delivery, validated: dict[str, Validated], run: RunContext
 ) -> list[BatchReport]:
     """Store all sources of the load in one transaction: all of it lands, or none of it."""
     reports = []
-    with engine_for(db_url).begin() as conn:
+    with engine_for(run.db_url).begin() as conn:
         for name, raw in delivery.sources.items():
             result = validated[name]
-            batch_id = new_batch(conn, run_id, name, raw.origin, raw.checksum, len(raw.rows))
+            batch_id = new_batch(conn, run.run_id, name, raw.origin, raw.checksum, len(raw.rows))
             reports.append(
                 load_source(conn, name, batch_id, result.valid, result.quarantine, len(raw.rows))
             )
             failpoint("mid-load")
         # The marks move in the same transaction as the rows: never ahead of what is stored.
-        save_marks(conn, delivery.marks, run_id)
-    checkpoint_in_background(engine_for(db_url))
+        save_marks(conn, delivery.marks, run.run_id)
+    checkpoint_in_background(engine_for(run.db_url))
     failpoint("after-load")
     for r in reports:
         get_run_logger().info(

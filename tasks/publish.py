@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,9 @@ from prefect.artifacts import (
 )
 from prefect.cache_policies import NO_CACHE
 
+from adapters.prefect_api import create_table_artifacts, emit_events
 from rantai.anomalies import CHECKS
+from rantai.events import stall_events
 from rantai.regions import load_gazetteer
 from rantai.report import (
     build_summary,
@@ -29,13 +30,13 @@ from rantai.report import (
     stall_rows,
     write_outputs,
 )
+from rantai.run_context import RunContext
 from rantai.settings import Settings
 from rantai.stages import Evaluation
 from rantai.store.flags import FlagUpdate
-from rantai.store.load import BatchReport
 from rantai.untrusted import markdown_cell, markdown_rows, markdown_text
 from rantai.validate import Validated
-from tasks.bulk import create_table_artifacts, emit_events
+from tasks.ingest import Ingested
 
 
 def _quarantine(validated: dict[str, Validated]) -> pd.DataFrame:
@@ -70,22 +71,16 @@ def _stale_notes(summary: dict[str, Any]) -> list[str]:
 
 
 def write_run_outputs(
-    out_dir: str,
-    as_of: dt.date,
-    evaluation: Evaluation,
-    flags: FlagUpdate,
-    validated: dict[str, Validated],
-    loads: list[BatchReport],
-    stale: Mapping[str, str] | None = None,
-    fetches: Mapping[str, Any] | None = None,
+    out_dir: str, as_of: dt.date, evaluation: Evaluation, flags: FlagUpdate, ingested: Ingested
 ) -> dict[str, Any]:
     """Write stalls.csv, quarantine.csv and summary.json; return the summary (see `settle_run`).
 
-    `stale`: sources that stayed unreachable, and why (`stale_sources` in the summary).
-    `fetches`: what fetching HTTP sources took, written to fetches.json (not the summary: it
-    varies from run to run with the faults met, and the summary must not).
+    Sources that stayed unreachable are named, with why, in the summary (`stale_sources`);
+    what fetching HTTP sources took goes to fetches.json (not the summary: it varies from run
+    to run with the faults met, and the summary must not).
     """
-    quarantined = _quarantine(validated)
+    stale, fetches, loads = ingested.delivery.problems, ingested.delivery.fetches, ingested.loads
+    quarantined = _quarantine(ingested.validated)
     summary = build_summary(
         as_of,
         flags.stalls,
@@ -104,7 +99,7 @@ def write_run_outputs(
                 }
                 for r in loads
             ],
-            "districts": district_funnel(evaluation.cases),
+            "districts": district_funnel(evaluation),
             "anomalies": count_by(
                 evaluation.anomalies.get("check", pd.Series(dtype=object)), CHECKS
             ),
@@ -121,7 +116,7 @@ def write_run_outputs(
     return summary
 
 
-@task(name="publish-artifacts", cache_policy=NO_CACHE, persist_result=False)
+@task(cache_policy=NO_CACHE, persist_result=False)
 def publish_artifacts(title: str, flags: FlagUpdate, summary: dict[str, Any]) -> None:
     """The run page: a markdown summary, the stalled-steps table(s) and coverage progress.
 
@@ -177,15 +172,13 @@ def publish_artifacts(title: str, flags: FlagUpdate, summary: dict[str, Any]) ->
     )
 
 
-def publish_run(
-    title: str, flags: FlagUpdate, summary: dict[str, Any], out_dir: str, as_of: dt.date
-) -> None:
+def publish_run(run: RunContext, title: str, flags: FlagUpdate, summary: dict[str, Any]) -> None:
     """Everything a finished run tells the server: the run page's artifacts, the link to its
     report folder and the stall events. Artifacts and events go side by side (each mostly
     waits on the server); call from within a flow."""
     artifacts = publish_artifacts.submit(title, flags, summary)
-    events = emit_stall_events.submit(flags, as_of)
-    publish_report_link(out_dir)
+    events = emit_stall_events.submit(flags, run.as_of)
+    publish_report_link(run.out_dir)
     artifacts.result()
     events.result()
 
@@ -199,7 +192,7 @@ def report_dir(out_dir: str | None, flow_name: str, as_of: dt.date, label: str, 
     return str(Settings().output_root() / flow_name / folder)
 
 
-@task(name="publish-report-link", cache_policy=NO_CACHE, persist_result=False)
+@task(cache_policy=NO_CACHE, persist_result=False)
 def publish_report_link(out_dir: str) -> str:
     """A link artifact to the run's report folder (stalls.csv, quarantine.csv, summary.json).
 
@@ -227,73 +220,17 @@ def publish_report_link(out_dir: str) -> str:
     return link
 
 
-@task(name="emit-events", cache_policy=NO_CACHE, persist_result=False)
+@task(cache_policy=NO_CACHE, persist_result=False)
 def emit_stall_events(flags: FlagUpdate, as_of: dt.date) -> int:
-    """One `rantai.stall.opened` / `rantai.stall.resolved` event per flag that changed.
-
-    A national first run opens tens of thousands of flags: past the limit
-    (`RANTAI_STALL_EVENTS_MAX`, worst first) they are summed up in one `rantai.stall.summary`
-    event (the full list is in stalls.csv and the store); only the events sent are built.
-    """
-    flow_run = f"prefect.flow-run.{runtime.flow_run.id}"
-    changed = (("opened", flags.opened), ("resolved", flags.resolved))
-    total = sum(len(frame) for _, frame in changed)
-    limit = Settings().stall_events_max
-    keep = total if limit <= 0 or total <= limit else limit
-    events: list[dict[str, Any]] = []
-    left_out: dict[str, dict[str, int]] = {}
-    for kind, frame in changed:
-        sent = frame.iloc[: max(0, keep - len(events))]
-        events += [_stall_event(kind, row, flow_run, as_of) for row in sent.to_dict("records")]
-        rest = frame.iloc[len(sent) :]
-        if len(rest):
-            counts = rest["stage"].astype(str).value_counts(sort=False)
-            left_out[kind] = {str(stage): int(n) for stage, n in counts.items()}
-    if left_out:
-        events.append(_summary_event(left_out, total - len(events), flow_run, as_of))
+    """One `rantai.stall.opened` / `rantai.stall.resolved` event per flag that changed, up to
+    `RANTAI_STALL_EVENTS_MAX` (the rest in one summary event: `rantai.events.stall_events`)."""
+    events = stall_events(
+        flags.opened,
+        flags.resolved,
+        as_of,
+        f"prefect.flow-run.{runtime.flow_run.id}",
+        Settings().stall_events_max,
+    )
     count = emit_events(events)
     get_run_logger().info("Emitted %d stall events", count)
     return count
-
-
-_PAYLOAD_NUMBERS = ("days_overdue", "amount_at_stake", "workers_affected")
-_PAYLOAD_TEXT = ("severity", "district_code")
-
-
-def _stall_event(kind: str, row: dict[str, Any], flow_run: str, as_of: dt.date) -> dict[str, Any]:
-    """The event of one flag that opened or resolved (a stall row: no personal data)."""
-    payload: dict[str, Any] = {"as_of": as_of.isoformat()}
-    for key, value in row.items():
-        if key in _PAYLOAD_NUMBERS:
-            payload[key] = int(value)
-        elif key in _PAYLOAD_TEXT:
-            payload[key] = str(value)
-    return dict(
-        event=f"rantai.stall.{kind}",
-        resource={
-            "prefect.resource.id": f"rantai.case.{row['program_id']}.{row['unit_code']}.{row['stage']}",
-            "prefect.resource.name": f"{row['stage']} {row['unit_code']}",
-            "rantai.program_id": str(row["program_id"]),
-            "rantai.unit_code": str(row["unit_code"]),
-            "rantai.stage": str(row["stage"]),
-        },
-        payload=payload,
-        # Ties each event to the run that raised it, for operators and Automations.
-        related=[{"prefect.resource.id": flow_run, "prefect.resource.role": "flow-run"}],
-    )
-
-
-def _summary_event(
-    counts: dict[str, dict[str, int]], not_sent: int, flow_run: str, as_of: dt.date
-) -> dict[str, Any]:
-    """One `rantai.stall.summary` event for the stall changes past the per-run limit:
-    how many, by kind (opened, resolved) and stage."""
-    return {
-        "event": "rantai.stall.summary",
-        "resource": {
-            "prefect.resource.id": f"rantai.run.{flow_run.rsplit('.', 1)[-1]}",
-            "prefect.resource.name": f"stall changes not sent one by one ({not_sent})",
-        },
-        "payload": {"as_of": as_of.isoformat(), "not_sent": not_sent, "by_stage": counts},
-        "related": [{"prefect.resource.id": flow_run, "prefect.resource.role": "flow-run"}],
-    }

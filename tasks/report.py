@@ -3,7 +3,6 @@ the report on the run page."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from prefect import get_run_logger, task
@@ -11,7 +10,7 @@ from prefect.artifacts import create_link_artifact
 from prefect.cache_policies import NO_CACHE
 
 from rantai.monev import write_report
-from rantai.scope import Scope
+from rantai.run_context import RunContext
 from rantai.settings import Settings
 
 
@@ -29,13 +28,14 @@ def report_link(html: Path) -> str:
     return html.as_uri()
 
 
-@task(name="write-monev-report", cache_policy=NO_CACHE, persist_result=False)
-def write_monev_report(db_url: str, as_of: dt.date, out_dir: str, scope: Scope) -> str:
+@task(cache_policy=NO_CACHE, persist_result=False)
+def write_monev_report(run: RunContext) -> str:
     """Write the Monev report into the run's folder and link it from the run page.
 
     The report shows regions and counts only; no NIK or name reaches it or the artifact.
     """
-    files = write_report(db_url, as_of, Path(out_dir), scope)
+    as_of = run.as_of
+    files = write_report(run.db_url, as_of, Path(run.out_dir), run.scope)
     link = report_link(files.html)
     totals = files.monev.totals
     create_link_artifact(

@@ -7,17 +7,19 @@ from dataclasses import replace
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from rantai.scope import Scope, checked_programme, file_row_numbers, select_rows
+from connectors.delivery import Delivery
+from rantai.run_context import RunContext
+from rantai.scope import checked_programme, file_row_numbers, select_rows
 from rantai.store.engine import engine_for
 from rantai.store.queries import read_enrolled, read_source
 from rantai.validate import Validated
-from tasks.ingest import Delivery
 
 
-@task(name="select-scope", cache_policy=NO_CACHE, persist_result=False)
-def select_scope(delivery: Delivery, scope: Scope, db_url: str) -> Delivery:
-    """The delivery cut down to the scope's rows (coverage follows stored enrollments too)."""
-    with engine_for(db_url).connect() as conn:
+@task(cache_policy=NO_CACHE, persist_result=False)
+def select_scope(delivery: Delivery, run: RunContext) -> Delivery:
+    """The delivery cut down to the run's scope's rows (coverage follows stored enrollments)."""
+    scope = run.scope
+    with engine_for(run.db_url).connect() as conn:
         enrolled = read_enrolled(conn, scope)
         stored_programs = set(read_source(conn, "programs")["program_id"])
     if scope.program_id is not None:
@@ -47,7 +49,7 @@ def select_scope(delivery: Delivery, scope: Scope, db_url: str) -> Delivery:
     )
 
 
-@task(name="file-row-numbers", cache_policy=NO_CACHE, persist_result=False)
+@task(cache_policy=NO_CACHE, persist_result=False)
 def in_file_rows(validated: dict[str, Validated], scoped: Delivery) -> dict[str, Validated]:
     """Quarantine and valid rows numbered as in the delivered files, not the selection."""
     out = {}
@@ -61,14 +63,15 @@ def in_file_rows(validated: dict[str, Validated], scoped: Delivery) -> dict[str,
     return out
 
 
-@task(name="check-scope", cache_policy=NO_CACHE, persist_result=False)
-def unknown_programme(scope: Scope, validated: dict[str, Validated], db_url: str) -> str | None:
+@task(cache_policy=NO_CACHE, persist_result=False)
+def unknown_programme(run: RunContext, validated: dict[str, Validated]) -> str | None:
     """Why a run's programme names nothing (None when it is known): a programme is known when
     the store holds it or this delivery brings it valid. Asked before the load, so a run of a
     mistyped programme stores nothing and never reads as an all-clear."""
+    scope = run.scope
     if scope.program_id is None:
         return None
-    with engine_for(db_url).connect() as conn:
+    with engine_for(run.db_url).connect() as conn:
         known = set(read_source(conn, "programs")["program_id"])
     delivered = validated.get("programs")
     if delivered is not None and not delivered.valid.empty:

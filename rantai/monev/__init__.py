@@ -66,11 +66,7 @@ def assemble(
     known = known_records(frames, as_of)
     covered = covered_workers(known, as_of)
     programs = program_funnel(evaluation, known, names)
-    districts = district_funnel(known, covered, names)
-    if not scope.is_everything:
-        districts = districts.loc[scope.unit_mask(districts, "district_code")].reset_index(
-            drop=True
-        )
+    districts = district_funnel(evaluation, names)
     waiting = waiting_steps(evaluation)
     stalls = stalled_steps(evaluation.stalls, flags, names)
     losses = stall_losses(stalls, names)

@@ -22,7 +22,14 @@ import numpy as np
 import pandas as pd
 
 from rantai.bounds import group_sum, whole
-from rantai.records import SOURCES, STAGE_ORDER, CoverageStatus, FundingSource, Stage
+from rantai.chain import (
+    Severity,
+    covered_mask,
+    known_mask,
+    once_per_worker,
+    unit_of_worker,
+)
+from rantai.records import SOURCES, STAGE_ORDER, FundingSource, Stage
 from rantai.scope import Scope
 from rantai.stages import Evaluation
 
@@ -71,9 +78,7 @@ def known_records(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> dict[st
         frame = frames.get(name)
         if frame is None:
             frame = pd.DataFrame(columns=source.columns)
-        keep = frame["program_id"].isin(programs["program_id"])
-        if source.known_date is not None:
-            keep &= pd.to_datetime(frame[source.known_date]) <= as_of_ts
+        keep = frame["program_id"].isin(programs["program_id"]) & known_mask(frame, name, as_of_ts)
         out[name] = frame.loc[keep].reset_index(drop=True)
     return out
 
@@ -87,11 +92,7 @@ def covered_workers(known: Mapping[str, pd.DataFrame], as_of: dt.date) -> pd.Dat
     """
     as_of_ts = pd.Timestamp(as_of)
     coverage = known["coverage"]
-    active = coverage.loc[
-        (coverage["status"].astype(str) == CoverageStatus.AKTIF.value)
-        & (pd.to_datetime(coverage["coverage_end"]) >= as_of_ts),
-        ["program_id", "nik", "coverage_start"],
-    ]
+    active = coverage.loc[covered_mask(coverage, as_of_ts), ["program_id", "nik", "coverage_start"]]
     first_start = active.groupby(["program_id", "nik"], sort=False)["coverage_start"].min()
     enrolled = known["enrollments"].drop_duplicates(["program_id", "nik"], keep="last")
     workers = enrolled[["program_id", "nik", "village_code"]].join(
@@ -105,10 +106,7 @@ def covered_workers(known: Mapping[str, pd.DataFrame], as_of: dt.date) -> pd.Dat
         {
             "program_id": workers["program_id"].astype(str).to_numpy(),
             "village_code": village.to_numpy(),
-            # An APBD programme's unit is the district its workers live in.
-            "unit_code": village.where(
-                funding != FundingSource.APBD.value, village.str.slice(0, 5)
-            ).to_numpy(),
+            "unit_code": unit_of_worker(village, funding).to_numpy(),
             "cover_start": pd.to_datetime(workers["coverage_start"]).to_numpy(),
         }
     )
@@ -132,56 +130,15 @@ def program_funnel(
     ]
 
 
-def district_funnel(
-    known: Mapping[str, pd.DataFrame], covered: pd.DataFrame, names: Mapping[str, str]
-) -> pd.DataFrame:
-    """The funnel per (programme, district): sums of the records known on the date."""
-
-    def by_district(frame: pd.DataFrame, code: str, value: str) -> pd.Series:
-        keyed = pd.DataFrame(
-            {
-                "program_id": frame["program_id"].astype(str),
-                "district_code": frame[code].astype(str).str.slice(0, 5),
-                value: frame[value],
-            }
-        )
-        return group_sum(keyed, ["program_id", "district_code"], value, sort=True)
-
-    allocations = known["allocations"]
-    payments = known["premium_payments"]
-    parts = {
-        "allocated": by_district(allocations, "unit_code", "allocated_amount"),
-        "transferred_to_districts": by_district(
-            known["district_transfers"], "district_code", "amount"
-        ),
-        "transferred_to_villages": by_district(
-            known["village_transfers"], "village_code", "amount"
-        ),
-        "premiums_paid": by_district(payments, "payer_code", "amount"),
-        "workers_targeted": by_district(allocations, "unit_code", "target_workers"),
-        "workers_paid": by_district(payments, "payer_code", "workers_count"),
-        "workers_active": covered.assign(one=1)
-        .groupby(["program_id", covered["village_code"].str.slice(0, 5).rename("district_code")])[
-            "one"
-        ]
-        .sum(),
-    }
-    present = [s.rename(k) for k, s in parts.items() if len(s)]
-    # Before every record (a date before the first delivery) nothing is known: no districts.
-    frame = (
-        pd.concat(present, axis=1).reindex(columns=FUNNEL_COLUMNS).apply(whole)
-        if present
-        else pd.DataFrame(columns=FUNNEL_COLUMNS)
-    ).reset_index()
+def district_funnel(evaluation: Evaluation, names: Mapping[str, str]) -> pd.DataFrame:
+    """The funnel per (programme, district), as the engine added it up (`Evaluation.districts`:
+    the records known on the date, placed by their own region codes), with district names."""
+    frame = evaluation.districts
     if frame.empty:
-        frame = pd.DataFrame(columns=["program_id", "district_code", *FUNNEL_COLUMNS])
-    funding = known["programs"].set_index("program_id")["funding_source"].astype(str)
-    frame.insert(1, "funding_source", frame["program_id"].map(funding))
-    # Transfers are a BKBK step (as in the engine's programme metrics).
-    not_bkbk = frame["funding_source"] != FundingSource.BKBK.value
-    frame.loc[not_bkbk, ["transferred_to_districts", "transferred_to_villages"]] = 0
+        frame = pd.DataFrame(columns=["program_id", "funding_source", "district_code"])
+    frame = frame[["program_id", "funding_source", "district_code", *FUNNEL_COLUMNS]].copy()
     frame.insert(3, "district_name", frame["district_code"].map(lambda c: display_name(names, c)))
-    return frame.sort_values(["program_id", "district_code"]).reset_index(drop=True)
+    return frame.reset_index(drop=True)
 
 
 def waiting_steps(evaluation: Evaluation) -> pd.DataFrame:
@@ -318,28 +275,6 @@ def age_bucket(days: pd.Series) -> pd.Series:
     for upper, label in reversed(AGE_BUCKETS[:-1]):
         labels = labels.where(days > upper, label)
     return labels
-
-
-def once_per_worker(frame: pd.DataFrame, value: str) -> pd.Series:
-    """A per-step quantity added up so that each worker counts once, per (programme, district).
-
-    A unit counts the largest of its stalled steps (a stalled transfer and the premium behind
-    it are the same workers); a district counts the larger of its own case (a district
-    transfer covers all its villages' workers) and the sum of its villages.
-    """
-    if frame.empty:
-        return pd.Series(
-            dtype="int64",
-            index=pd.MultiIndex.from_arrays([[], []], names=["program_id", "district_code"]),
-        )
-    per_unit = frame.groupby(["program_id", "unit_code"], sort=False)[value].max().reset_index()
-    per_unit["district_code"] = per_unit["unit_code"].astype(str).str.slice(0, 5)
-    own = per_unit["unit_code"] == per_unit["district_code"]
-    key = ["program_id", "district_code"]
-    district_case = per_unit.loc[own].groupby(key)[value].sum()
-    villages = per_unit.loc[~own].groupby(key)[value].sum()
-    both = pd.concat([district_case.rename("own"), villages.rename("villages")], axis=1)
-    return both.fillna(0).max(axis=1).astype("int64").rename(value)
 
 
 def stall_losses(stalls: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
@@ -599,7 +534,9 @@ def totals(
     }
     out["workers_unprotected"] = max(out["workers_targeted"] - out["workers_active"], 0)
     out["stalled_steps"] = len(stalls)
-    out["critical_steps"] = int((stalls["severity"] == "CRITICAL").sum()) if len(stalls) else 0
+    out["critical_steps"] = (
+        int((stalls["severity"] == Severity.CRITICAL).sum()) if len(stalls) else 0
+    )
     out["amount_at_stake"] = int(stalls["amount_at_stake"].sum()) if len(stalls) else 0
     out["workers_in_stalls"] = int(losses["workers"].sum()) if len(losses) else 0
     out["worker_days_lost"] = int(losses["worker_days"].sum()) if len(losses) else 0

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Column, Connection, MetaData, Table, and_, bindparam, select, tuple_
 
+from rantai.flags import FLAG_KEY, FlagChanges, flag_lifecycle
 from rantai.scope import Scope
 from rantai.store.load import bulk_insert
 from rantai.store.schema import flag_events, flags
 
-FLAG_KEY = ["program_id", "unit_code", "stage"]
 # Past this many flags, an update goes through a temporary table instead of row by row.
 _KEYS_ONE_BY_ONE = 1_000
 
@@ -39,43 +39,20 @@ def read_flags(conn: Connection) -> pd.DataFrame:
 def update_flags(
     conn: Connection, stalls: pd.DataFrame, as_of: dt.date, run_id: str, scope: Scope
 ) -> FlagUpdate:
-    """Open, keep and resolve flags for this run's stalls, inside the caller's transaction.
-
-    Only flags inside the scope can be resolved: a rerun for one village says nothing of others.
-    """
+    """Open, keep and resolve flags for this run's stalls (`rantai.flags.flag_lifecycle`),
+    inside the caller's transaction. Only flags inside the scope can be resolved."""
     known = read_flags(conn)
     known = known[scope.unit_mask(known)] if len(known) else known
-    merged = stalls.merge(
-        known[[*FLAG_KEY, "first_flagged", "is_open"]], on=FLAG_KEY, how="left", indicator=True
-    )
-    brand_new = merged["_merge"] == "left_only"
-    reopened = (merged["_merge"] == "both") & ~merged["is_open"].fillna(False).astype(bool)
-    continuing = (merged["_merge"] == "both") & merged["is_open"].fillna(False).astype(bool)
-
-    result = stalls.copy()
-    result["first_flagged"] = merged["first_flagged"].where(~brand_new, as_of).to_numpy()
-    result["status"] = ["NEW" if new else "ONGOING" for new in brand_new]
-
-    stalled_keys = stalls[FLAG_KEY].assign(_stalled=True)
-    still = known[known["is_open"]].merge(stalled_keys, on=FLAG_KEY, how="left")
-    resolved = still[still["_stalled"].isna()][FLAG_KEY].reset_index(drop=True)
-
-    _write(conn, result, brand_new, reopened, continuing, resolved, as_of)
-    opened = result[(brand_new | reopened).to_numpy()].reset_index(drop=True)
-    _log_events(conn, opened, resolved, as_of, run_id)
-    return FlagUpdate(stalls=result, opened=opened, resolved=resolved)
+    changes = flag_lifecycle(stalls, known, as_of)
+    _write(conn, changes, as_of)
+    _log_events(conn, changes.opened, changes.resolved, as_of, run_id)
+    return FlagUpdate(stalls=changes.stalls, opened=changes.opened, resolved=changes.resolved)
 
 
-def _write(
-    conn: Connection,
-    result: pd.DataFrame,
-    brand_new: pd.Series,
-    reopened: pd.Series,
-    continuing: pd.Series,
-    resolved: pd.DataFrame,
-    as_of: dt.date,
-) -> None:
-    fresh = result[brand_new.to_numpy()]
+def _write(conn: Connection, changes: FlagChanges, as_of: dt.date) -> None:
+    """Store this run's flag changes: new flags inserted, the others updated."""
+    result, resolved = changes.stalls, changes.resolved
+    fresh = result[changes.brand_new]
     if len(fresh):
         # A first national run opens tens of thousands of flags: one bulk insert.
         count = len(fresh)
@@ -104,7 +81,7 @@ def _write(
             for row in frame[FLAG_KEY].itertuples(index=False, name=None)
         ]
 
-    again = result[reopened.to_numpy()]
+    again = result[changes.reopened]
     if len(again):
         conn.execute(
             flags.update()
@@ -118,7 +95,7 @@ def _write(
             ),
             keys(again),
         )
-    still = result[continuing.to_numpy()]
+    still = result[changes.continuing]
     if len(still) > _KEYS_ONE_BY_ONE:
         # Every open flag of a national run is seen again each day: one statement for them.
         _touch(conn, still[FLAG_KEY], as_of)

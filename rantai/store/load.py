@@ -329,7 +329,7 @@ def stored_hashes(conn: Connection, source: str) -> np.ndarray:
     return hashes
 
 
-def _known(hashes: np.ndarray, stored: np.ndarray) -> np.ndarray:
+def _already_stored(hashes: np.ndarray, stored: np.ndarray) -> np.ndarray:
     """Which hashes are among the stored ones."""
     if not len(stored):
         return np.zeros(len(hashes), dtype=bool)
@@ -351,7 +351,7 @@ def load_source(
         hashes = content_hash(valid, source)
         stored = stored_hashes(conn, source)
         # The same content hash is the same record, stored already: nothing to write.
-        arriving = ~_known(hashes, stored)
+        arriving = ~_already_stored(hashes, stored)
         if arriving.any():
             fresh = valid[arriving]
             columns = {

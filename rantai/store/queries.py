@@ -17,20 +17,12 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import ColumnElement, Connection, Select, and_, or_, select
 
-from rantai.records import SOURCES, Kind
+from rantai.records import REGION_COLUMNS, SOURCES, Kind
 from rantai.scope import Scope
 from rantai.store.schema import source_tables
 
 # Rows fetched at a time: bounds the driver's Python objects alive at once.
 _FETCH_ROWS = 200_000
-# The column that places a stored record in the gazetteer, per source.
-REGION_COLUMNS = {
-    "allocations": "unit_code",
-    "district_transfers": "district_code",
-    "village_transfers": "village_code",
-    "enrollments": "village_code",
-    "premium_payments": "payer_code",
-}
 # Kinds of text column that repeat a few values over millions of rows: read once per value.
 _REPEATING = (Kind.CODE, Kind.CHOICE)
 

@@ -15,7 +15,7 @@ from prefect.client.schemas.filters import (
     FlowRunFilter,
     FlowRunFilterId,
 )
-from prefect.client.schemas.objects import Log
+from prefect.client.schemas.objects import Log, TaskRun
 from prefect.events.filters import (
     EventFilter,
     EventNameFilter,
@@ -113,8 +113,8 @@ def test_stalled_run_state_artifacts_and_events_carry_no_personal_data(tmp_path)
     )
 
     with get_client(sync_client=True) as client:
-        # The run's eight tasks: read, validate, evaluate, load, settle, link, events, artifacts.
-        task_runs = recorded_task_runs(client, run.id, until=lambda runs: len(runs) >= 8)
+        # Scanned once the tasks that carry the run's data (its flags, outputs and page) are in.
+        task_runs = recorded_task_runs(client, run.id, until=_settled_and_published)
     # Everything Prefect holds for the run, and every output but the restricted quarantine.csv
     # (whose record_id is the key as written, NIK included, as the contract asks).
     published = " ".join(
@@ -125,10 +125,15 @@ def test_stalled_run_state_artifacts_and_events_carry_no_personal_data(tmp_path)
         + [t.model_dump_json() for t in task_runs]
         + [(out / name).read_text() for name in ("stalls.csv", "summary.json", "anomalies.csv")]
     )
-    assert len(task_runs) >= 8 and len(logs) > 10
+    assert len(logs) > 10
     assert V1_WORKERS[0] in (folder / "enrollments.csv").read_text()  # the input has them...
     assert NIK_PATTERN.findall(published) == []  # ...nothing Prefect holds or outputs does
     assert "Pekerja 1" not in published
+
+
+def _settled_and_published(task_runs: list[TaskRun]) -> bool:
+    names = {t.name.rsplit("-", 1)[0] for t in task_runs}
+    return {"settle_run", "publish_artifacts", "emit_stall_events"} <= names
 
 
 def test_correction_run_emits_resolved_events(tmp_path):

@@ -121,7 +121,7 @@ def test_operator_finds_reads_and_reruns_a_stalled_run(desk: Desk, tmp_path: Pat
     page.wait_for_url(f"**/runs/flow-run/{stalled.id}**")
     page.get_by_text("Stalled", exact=True).first.wait_for()
     page.get_by_text("Artifacts", exact=True).wait_for()
-    page.get_by_text("publish-artifacts", exact=False).first.wait_for()  # the run's graph
+    page.get_by_text("publish_artifacts", exact=False).first.wait_for()  # the run's graph
     shots.take(page, "02-run-stalled.png")
 
     # 3. The stalled-steps table, worst first, region names beside codes, no personal data.

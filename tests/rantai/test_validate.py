@@ -735,3 +735,32 @@ def test_check_header_lists_missing_required_columns() -> None:
     ]
     assert check_header("coverage", SOURCES["coverage"].required_columns) == []
     assert "premium_rate_monthly" not in check_header("programs", [])
+
+
+def test_a_source_declares_its_rules_and_the_engine_applies_them_whatever_its_name(monkeypatch):
+    # A new source built from the village transfers' model, declared with rules of its own: the
+    # engine knows no source by name, so the declaration alone decides what is refused.
+    from dataclasses import replace
+
+    from rantai.records import Place, RegionRule
+
+    declared = replace(
+        SOURCES["village_transfers"],
+        name="grants",
+        feeds=None,
+        region=RegionRule("village_code", Place.VILLAGE, inside_programme_province=False),
+    )
+    monkeypatch.setitem(SOURCES, "grants", declared)
+    rows = frame(
+        "village_transfers",
+        {},  # a desa of Jambi: fine
+        {"program_id": "INHIL-APBD", "transfer_id": "VT2"},  # not BKBK: fine here, no stage fed
+        {"village_code": SIMPANG_IV_SIPIN, "transfer_id": "VT3"},  # a kelurahan is a village
+        {"village_code": BUNGO, "transfer_id": "VT4"},  # a district is not
+    )
+    result = validate("grants", rows, PROGRAMS, GAZETTEER)
+    assert result.valid["transfer_id"].tolist() == ["VT1", "VT2", "VT3"]
+    assert result.quarantine["reason"].tolist() == [Reason.REGION_MISMATCH.value]
+    assert result.quarantine["detail"].tolist() == [
+        "village_code: expected a village code like 15.08.01.2001, found '15.08', a district"
+    ]

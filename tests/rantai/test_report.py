@@ -1,4 +1,4 @@
-"""The per-district funnel on the run page: each step's target and what reached it."""
+"""The per-district funnel on the run page: the engine's funnel, the one the Monev report shows."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def test_funnel_per_district_from_the_first_load(tmp_path):
     validated = validate_load(raw, pd.DataFrame(columns=PROGRAM_COLUMNS), load_gazetteer())
     evaluation = evaluate({n: v.valid for n, v in validated.items()}, dt.date(2025, 6, 30))
 
-    funnel = district_funnel(evaluation.cases)
+    funnel = district_funnel(evaluation)
 
     assert [(d["program_id"], d["district_code"], d["stalled"]) for d in funnel] == [
         ("jambi-bkbk-2025", BUNGO, 3),
@@ -28,13 +28,19 @@ def test_funnel_per_district_from_the_first_load(tmp_path):
         ("inhu-apbdes-2025", "14.02", 1),
     ]
     bungo = funnel[0]
-    assert (bungo["to_district"], bungo["to_district_due"]) == (30 * YEAR, 30 * YEAR)
+    assert (bungo["transferred_to_districts"], bungo["allocated"]) == (30 * YEAR, 30 * YEAR)
     # VT2 (Lubuk Niur) is dated after as_of: not known yet.
-    assert (bungo["to_villages"], bungo["to_villages_due"]) == (20 * YEAR, 30 * YEAR)
-    assert (bungo["premiums_paid"], bungo["premiums_due"]) == (10 * YEAR, 30 * YEAR)
+    assert bungo["transferred_to_villages"] == 20 * YEAR
+    assert bungo["premiums_paid"] == 10 * YEAR
     assert (bungo["workers_active"], bungo["workers_paid"]) == (8, 10)
     inhil = funnel[1]
-    assert inhil["to_district_due"] == inhil["to_villages_due"] == 0  # APBD has no transfers
+    # APBD has no transfers.
+    assert inhil["transferred_to_districts"] == inhil["transferred_to_villages"] == 0
+    # The run page's programme metrics are its districts' sums.
+    for program in evaluation.programs:
+        mine = [d for d in funnel if d["program_id"] == program["program_id"]]
+        assert program["allocated"] == sum(d["allocated"] for d in mine)
+        assert program["workers_active"] == sum(d["workers_active"] for d in mine)
 
     text = markdown_summary(
         "t",
@@ -49,7 +55,9 @@ def test_funnel_per_district_from_the_first_load(tmp_path):
     assert "## Funnel per district, most stalled first" in text
     assert "| KAB. BUNGO (15.08) | jambi-bkbk-2025 | Rp6.048.000 of Rp6.048.000 |" in text
     assert "| 8 of 10 | 3 |" in text
+    assert "| KAB. INDRAGIRI HILIR (14.04) | inhil-apbd-2025 | – | – |" in text
 
 
-def test_no_cases_no_funnel():
-    assert district_funnel(pd.DataFrame(columns=["program_id", "district_code", "stage"])) == []
+def test_no_records_no_funnel():
+    evaluation = evaluate({}, dt.date(2025, 6, 30))
+    assert district_funnel(evaluation) == []

@@ -9,8 +9,9 @@ import xml.etree.ElementTree as ET
 import pandas as pd
 import pytest
 
+from rantai.chain import once_per_worker
 from rantai.monev import charts
-from rantai.monev.data import age_bucket, once_per_worker, unprotected_history
+from rantai.monev.data import age_bucket, unprotected_history
 from rantai.monev.labels import angka, persen, rupiah_short, tanggal
 from rantai.scope import Scope
 

@@ -15,6 +15,8 @@ PROBLEMS = {
 def test_stale_sources_and_stalls_end_degraded_naming_both():
     stalls = pd.DataFrame(
         {
+            "program_id": ["jambi-bkbk-2025"],
+            "unit_code": ["15.08.01.2001"],
             "stage": ["PREMIUM_PAYMENT"],
             "severity": ["CRITICAL"],
             "amount_at_stake": [201_600],
