@@ -7,7 +7,7 @@ import re
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,11 +30,12 @@ SLOW_MS = "600"
 
 
 @contextmanager
-def simulator(data: Path, *options: str) -> Iterator[str]:
-    """`rantai simulate --data DATA --port 0 OPTIONS` in a subprocess; yields its base URL."""
+def simulator_with_output(data: Path, *options: str) -> Iterator[tuple[str, Callable[[], str]]]:
+    """`rantai simulate --data DATA --port 0 OPTIONS` in a subprocess; yields its base URL and
+    what it printed (all of it once stopped)."""
+    command = [sys.executable, "-m", "rantai.cli", "simulate", "--data", str(data), "--port", "0"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "rantai.cli", "simulate", "--data", str(data), "--port", "0"]
-        + list(options),
+        [*command, *options],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -47,11 +48,20 @@ def simulator(data: Path, *options: str) -> Iterator[str]:
         process.kill()
         _, err = process.communicate(timeout=30)
         raise RuntimeError(f"the simulator did not start: {first!r} {err!r}")
+    printed: list[str] = [first]
     try:
-        yield found.group(0)
+        yield found.group(0), lambda: "".join(printed)
     finally:
         process.terminate()
-        process.communicate(timeout=30)
+        out, err = process.communicate(timeout=30)
+        printed.extend([out, err])
+
+
+@contextmanager
+def simulator(data: Path, *options: str) -> Iterator[str]:
+    """`rantai simulate --data DATA --port 0 OPTIONS` in a subprocess; yields its base URL."""
+    with simulator_with_output(data, *options) as (url, _printed):
+        yield url
 
 
 def tally(url: str) -> dict:

@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from rantai.cli import main
 from rantai.monev.browser import NoBrowser, find_chromium, print_pdf, screenshot
+from rantai.records import SOURCES
 from rantai.store.engine import engine_for
 from tests.chain_folders import PAYMENT_HEADER, YEAR, first_load, nik, second_load, write
 
@@ -275,16 +276,7 @@ def league_folder(folder: Path) -> None:
     write(
         folder,
         "allocations",
-        [
-            "allocation_id",
-            "program_id",
-            "unit_code",
-            "allocated_amount",
-            "premium_amount",
-            "target_workers",
-            "months",
-            "decree_date",
-        ],
+        SOURCES["allocations"].columns,
         allocations,
     )
     write(

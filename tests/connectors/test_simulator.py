@@ -5,12 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
-import subprocess
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 import requests
@@ -20,34 +14,9 @@ from connectors.http import FetchStats, RetryPolicy
 from connectors.sources import system_for
 from rantai.cli import main
 from tests.chain_folders import first_load
-from tests.simulated import REPO, SLOW_MS, simulator, tally
+from tests.simulated import SLOW_MS, simulator, simulator_with_output, tally
 
 TOKEN = "sim-token-51aa"
-
-
-@contextmanager
-def simulator_with_output(data: Path, *options: str) -> Iterator[tuple[str, Callable[[], str]]]:
-    """`rantai simulate` in a subprocess; yields its URL and what it printed, once stopped."""
-    command = [sys.executable, "-m", "rantai.cli", "simulate", "--data", str(data), "--port", "0"]
-    process = subprocess.Popen(
-        [*command, *options],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    first = process.stdout.readline()
-    found = re.search(r"http://127\.0\.0\.1:\d+", first)
-    printed: list[str] = [first]
-    try:
-        if found is None:
-            raise RuntimeError(f"the simulator did not start: {first!r}")
-        yield found.group(0), lambda: "".join(printed)
-    finally:
-        process.terminate()
-        out, err = process.communicate(timeout=30)
-        printed.extend([out, err])
 
 
 def test_thirty_percent_faults_still_deliver_every_record_exactly(tmp_path):

@@ -14,6 +14,7 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
 from flows.daily import daily_chain
+from rantai.records import SOURCES
 from tests.chain_folders import PAYMENT_HEADER, V1, YEAR, write
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
@@ -43,16 +44,7 @@ def hostile_folder(folder) -> None:
     write(
         folder,
         "allocations",
-        [
-            "allocation_id",
-            "program_id",
-            "unit_code",
-            "allocated_amount",
-            "premium_amount",
-            "target_workers",
-            "months",
-            "decree_date",
-        ],
+        SOURCES["allocations"].columns,
         [[f"A{i}", p, V1, YEAR, YEAR, 1, 12, "2025-01-15"] for i, p in enumerate(HOSTILE_IDS)],
     )
     write(folder, "premium_payments", PAYMENT_HEADER, [])

@@ -14,6 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from rantai.cli import main
+from rantai.records import SOURCES
 from tests.chain_folders import PAYMENT_HEADER, V1, YEAR, write
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
@@ -66,16 +67,7 @@ def hostile_folder(folder: Path) -> None:
     write(
         folder,
         "allocations",
-        [
-            "allocation_id",
-            "program_id",
-            "unit_code",
-            "allocated_amount",
-            "premium_amount",
-            "target_workers",
-            "months",
-            "decree_date",
-        ],
+        SOURCES["allocations"].columns,
         [[f"A{i}", p, V1, YEAR, YEAR, 1, 12, "2025-01-15"] for i, p in enumerate(PAYLOADS)]
         + [["A-J", "jambi-bkbk-2025", V1, YEAR, YEAR, 1, 12, "2025-01-15"]],
     )
