@@ -133,10 +133,8 @@ def program_funnel(
 def district_funnel(evaluation: Evaluation, names: Mapping[str, str]) -> pd.DataFrame:
     """The funnel per (programme, district), as the engine added it up (`Evaluation.districts`:
     the records known on the date, placed by their own region codes), with district names."""
-    frame = evaluation.districts
-    if frame.empty:
-        frame = pd.DataFrame(columns=["program_id", "funding_source", "district_code"])
-    frame = frame[["program_id", "funding_source", "district_code", *FUNNEL_COLUMNS]].copy()
+    columns = ["program_id", "funding_source", "district_code", *FUNNEL_COLUMNS]
+    frame = evaluation.districts.reindex(columns=columns).copy()
     frame.insert(3, "district_name", frame["district_code"].map(lambda c: display_name(names, c)))
     return frame.reset_index(drop=True)
 
