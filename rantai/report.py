@@ -17,10 +17,10 @@ from rantai.distinct import map_distinct
 from rantai.faults import failpoint
 from rantai.records import STAGE_ORDER, Reason, Stage, fundings_with
 from rantai.untrusted import markdown_cell, markdown_text, neutralise_frame
+from rantai.validate import QUARANTINE_COLUMNS
 
 # stalls.csv: the engine's columns, then what the flags remember.
 STALL_COLUMNS = [*stages.STALL_COLUMNS, "first_flagged", "status"]
-QUARANTINE_COLUMNS = ["source", "row_number", "record_id", "reason", "detail"]
 SEVERITIES = tuple(s.value for s in Severity)
 
 

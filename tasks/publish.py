@@ -35,14 +35,14 @@ from rantai.settings import Settings
 from rantai.stages import Evaluation
 from rantai.store.flags import FlagUpdate
 from rantai.untrusted import markdown_cell, markdown_rows, markdown_text
-from rantai.validate import Validated
+from rantai.validate import QUARANTINE_COLUMNS, Validated
 from tasks.ingest import Ingested
 
 
 def _quarantine(validated: dict[str, Validated]) -> pd.DataFrame:
     frames = [v.quarantine for v in validated.values() if len(v.quarantine)]
     if not frames:
-        return pd.DataFrame(columns=["source", "row_number", "record_id", "reason", "detail"])
+        return pd.DataFrame(columns=QUARANTINE_COLUMNS)
     return pd.concat(frames, ignore_index=True)
 
 

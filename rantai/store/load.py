@@ -36,6 +36,7 @@ from sqlalchemy import (
 
 from rantai.records import SOURCES, Kind
 from rantai.store.schema import history_tables, load_batches, quarantine, source_tables
+from rantai.validate import QUARANTINE_COLUMNS
 
 # Rows per bulk write: bounds the Python objects alive at once (a national file has millions).
 _CHUNK = 100_000
@@ -46,7 +47,7 @@ _SQLITE_MAX_PARAMETERS = 32_766
 _REBUILD_FROM_ROWS = 100_000
 # Without it SQLAlchemy 2.1 on psycopg reports -1 rows for INSERT ... SELECT.
 _ROWCOUNT = {"preserve_rowcount": True}
-_QUARANTINE_COLUMNS = ["batch_id", "source", "row_number", "record_id", "reason", "detail"]
+_QUARANTINE_COLUMNS = ["batch_id", *QUARANTINE_COLUMNS]
 
 
 @dataclass(frozen=True)
