@@ -34,16 +34,18 @@ _NIK_LEAST = 10**15
 NIK_BOUND = 10**16
 
 
+def _dates(column: pd.Series) -> pd.Series:
+    """A date column as datetimes; one that holds them already is used as it is, not copied."""
+    return column if pd.api.types.is_datetime64_any_dtype(column) else pd.to_datetime(column)
+
+
 def known_mask(frame: pd.DataFrame, source: str, as_of: dt.date | pd.Timestamp) -> pd.Series:
     """Which of a source's records are known on `as_of`: those whose own date (decree_date,
     transfer_date, paid_date, registered_date, coverage_start) is on or before it."""
     date = SOURCES[source].known_date
     if date is None:
         return pd.Series(True, index=frame.index)
-    column = frame[date]
-    if not pd.api.types.is_datetime64_any_dtype(column):
-        column = pd.to_datetime(column)
-    return column <= pd.Timestamp(as_of)
+    return _dates(frame[date]) <= pd.Timestamp(as_of)
 
 
 def known_on(frame: pd.DataFrame, source: str, as_of: dt.date | pd.Timestamp) -> pd.DataFrame:
@@ -76,13 +78,7 @@ def covered_mask(coverage: pd.DataFrame, day: dt.date | pd.Timestamp) -> np.ndar
     """Which coverage rows hold cover on `day`: AKTIF, coverage_start <= day <= coverage_end.
     (Only the rows of enrolled workers count: the caller joins them to the enrolments.)"""
     day = pd.Timestamp(day)
-    start, end = (
-        pd.to_datetime(coverage[c])
-        if not pd.api.types.is_datetime64_any_dtype(coverage[c])
-        # Already dates: no copy.
-        else coverage[c]
-        for c in ("coverage_start", "coverage_end")
-    )
+    start, end = _dates(coverage["coverage_start"]), _dates(coverage["coverage_end"])
     aktif = coverage["status"].to_numpy(dtype=object) == CoverageStatus.AKTIF.value
     return aktif & (start <= day).to_numpy(dtype=bool) & (end >= day).to_numpy(dtype=bool)
 
