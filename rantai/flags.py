@@ -12,8 +12,8 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-# A flag is one stalled (case, stage).
-FLAG_KEY = ["program_id", "unit_code", "stage"]
+# A flag is one stalled (case, stage); case_id names the claim of a CLAIM_PAYMENT case, "" else.
+FLAG_KEY = ["program_id", "unit_code", "stage", "case_id"]
 
 
 class FlagStatus(StrEnum):

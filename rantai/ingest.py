@@ -25,7 +25,8 @@ def validate_load(
     results: dict[str, Validated] = {}
     loaded_programs = pd.DataFrame(columns=PROGRAM_COLUMNS)
     if "programs" in raw:
-        results["programs"] = validate("programs", raw["programs"], loaded_programs, gazetteer)
+        # The stored programmes are what a predecessor_id may name, besides this file's own.
+        results["programs"] = validate("programs", raw["programs"], stored_programs, gazetteer)
         loaded_programs = results["programs"].valid
     programs = known_programs(stored_programs, loaded_programs)
     for source, rows in raw.items():

@@ -32,23 +32,78 @@ class CoverageStatus(StrEnum):
     NON_AKTIF = "NON_AKTIF"
 
 
+class ClaimStatus(StrEnum):
+    """Status of a claim as BPJS Ketenagakerjaan reports it (contract v2)."""
+
+    SUBMITTED = "SUBMITTED"
+    PAID = "PAID"
+    REJECTED = "REJECTED"
+
+
+class Benefit(StrEnum):
+    """What a claim is for: JKK (work accident) or JKM (death)."""
+
+    JKK = "JKK"
+    JKM = "JKM"
+
+
+# JKM for a death: Rp20 million lump sum, Rp12 million periodic, Rp10 million funeral (PP 44/2015
+# as amended by PP 82/2019). JKK has no fixed figure: its claim's paid_amount where known.
+JKM_BENEFIT = 42_000_000
+
+
 class Stage(StrEnum):
-    """Steps of the chain after ALLOCATION, in chain order."""
+    """Steps of the chain after ALLOCATION, in chain order (contract v2 adds the last two)."""
 
     DISTRICT_TRANSFER = "DISTRICT_TRANSFER"
     VILLAGE_TRANSFER = "VILLAGE_TRANSFER"
     PREMIUM_PAYMENT = "PREMIUM_PAYMENT"
     COVERAGE_ACTIVATION = "COVERAGE_ACTIVATION"
+    COVER_PERIOD = "COVER_PERIOD"
+    CLAIM_PAYMENT = "CLAIM_PAYMENT"
 
 
 STAGE_ORDER: dict[str, int] = {stage.value: i for i, stage in enumerate(Stage)}
 
-# Steps each funding source has after ALLOCATION (CONTRACT.md, "The chain").
+# The stages a unit's cases can have (CLAIM_PAYMENT's case is a claim, not a unit).
+UNIT_STAGES: tuple[Stage, ...] = tuple(s for s in Stage if s is not Stage.CLAIM_PAYMENT)
+
+_AFTER_PAYMENT = (
+    Stage.PREMIUM_PAYMENT,
+    Stage.COVERAGE_ACTIVATION,
+    Stage.COVER_PERIOD,
+    Stage.CLAIM_PAYMENT,
+)
+# Steps each funding source has after ALLOCATION (CONTRACT.md, "The chain" and v2).
 STAGES_BY_FUNDING: dict[FundingSource, tuple[Stage, ...]] = {
     FundingSource.BKBK: tuple(Stage),
-    FundingSource.APBD: (Stage.PREMIUM_PAYMENT, Stage.COVERAGE_ACTIVATION),
-    FundingSource.APBDES: (Stage.PREMIUM_PAYMENT, Stage.COVERAGE_ACTIVATION),
+    FundingSource.APBD: _AFTER_PAYMENT,
+    FundingSource.APBDES: _AFTER_PAYMENT,
 }
+
+
+class Responsible(StrEnum):
+    """Whose move a blocked stage is (protection_failures.csv `responsible`)."""
+
+    PROVINCE = "PROVINCE"
+    DISTRICT = "DISTRICT"
+    VILLAGE = "VILLAGE"
+    BPJS = "BPJS"
+    NONE = "NONE"
+
+
+def responsible_for(stage: str, funding: str) -> Responsible:
+    """Who must act on a stage: the province transfers to districts, the district to villages,
+    the payer (the district for APBD, else the village) pays premiums, BPJS activates cover."""
+    if stage == Stage.DISTRICT_TRANSFER:
+        return Responsible.PROVINCE
+    if stage == Stage.VILLAGE_TRANSFER:
+        return Responsible.DISTRICT
+    if stage == Stage.PREMIUM_PAYMENT:
+        return Responsible.DISTRICT if funding == FundingSource.APBD else Responsible.VILLAGE
+    if stage in (Stage.COVERAGE_ACTIVATION, Stage.COVER_PERIOD, Stage.CLAIM_PAYMENT):
+        return Responsible.BPJS
+    return Responsible.NONE
 
 
 @dataclass(frozen=True)
@@ -72,7 +127,11 @@ SLA_DEFAULTS: dict[Stage, SlaDefault] = {
     Stage.VILLAGE_TRANSFER: SlaDefault("sla_village_days", 30),
     Stage.PREMIUM_PAYMENT: SlaDefault("sla_premium_days", 30, days_bkbk=14),
     Stage.COVERAGE_ACTIVATION: SlaDefault("sla_coverage_days", 7),
+    Stage.COVER_PERIOD: SlaDefault("sla_coverage_days", 7),
+    Stage.CLAIM_PAYMENT: SlaDefault("sla_claim_days", 14),
 }
+# The programme columns that override SLA days, once each (COVER_PERIOD shares its column).
+SLA_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(sla.column for sla in SLA_DEFAULTS.values()))
 
 # JKK Rp10,000 + JKM Rp6,800 per worker per month.
 DEFAULT_PREMIUM_RATE_MONTHLY = 16_800
@@ -117,6 +176,8 @@ class Spec:
     choices: tuple[str, ...] = ()
     # A date past `bounds.DATE_MAX` means "no end" rather than a bad date (coverage_end).
     open_ended: bool = False
+    # The value names a programme that must be known (programs.predecessor_id).
+    names_programme: bool = False
 
 
 TEXT = Spec(Kind.TEXT)
@@ -127,6 +188,10 @@ NIK = Spec(Kind.NIK)
 WORKERS = Spec(Kind.INT, minimum=1, maximum=WORKERS_MAX)
 MONTHS = Spec(Kind.INT, minimum=1, maximum=12)
 OPTIONAL_DAYS = Spec(Kind.INT, required=False, minimum=0, maximum=SLA_DAYS_MAX)
+OPTIONAL_DATE = Spec(Kind.DATE, required=False)
+# A programme id in a column other than program_id: when given it must be known
+# (else UNKNOWN_PROGRAM, as for program_id).
+OPTIONAL_PROGRAMME = Spec(Kind.TEXT, required=False, names_programme=True)
 
 
 class Record(BaseModel):
@@ -148,6 +213,11 @@ class Program(Record):
     sla_village_days: Annotated[int | None, OPTIONAL_DAYS] = None
     sla_premium_days: Annotated[int | None, OPTIONAL_DAYS] = None
     sla_coverage_days: Annotated[int | None, OPTIONAL_DAYS] = None
+    # Contract v2: the previous fiscal year's programme of the same scheme (must be known),
+    # the date of the cooperation agreement (PKS) with BPJS, and CLAIM_PAYMENT's SLA.
+    predecessor_id: Annotated[str | None, OPTIONAL_PROGRAMME] = None
+    pks_date: Annotated[dt.date | None, OPTIONAL_DATE] = None
+    sla_claim_days: Annotated[int | None, OPTIONAL_DAYS] = None
 
 
 class Allocation(Record):
@@ -161,6 +231,8 @@ class Allocation(Record):
     target_workers: Annotated[int, WORKERS]
     months: Annotated[int, MONTHS]
     decree_date: Annotated[dt.date, DATE]
+    # Contract v2: first day of the planned cover; default 1 January of the fiscal year.
+    cover_start: Annotated[dt.date | None, OPTIONAL_DATE] = None
 
 
 class DistrictTransfer(Record):
@@ -207,6 +279,8 @@ class PremiumPayment(Record):
     workers_count: Annotated[int, WORKERS]
     months: Annotated[int, MONTHS]
     payment_ref: Annotated[str, TEXT]
+    # Contract v2: first day of the cover the payment buys; default paid_date.
+    period_start: Annotated[dt.date | None, OPTIONAL_DATE] = None
 
 
 class Coverage(Record):
@@ -218,6 +292,21 @@ class Coverage(Record):
     coverage_start: Annotated[dt.date, DATE]
     coverage_end: Annotated[dt.date, Spec(Kind.DATE, open_ended=True)]
     status: Annotated[CoverageStatus, Spec(Kind.CHOICE, choices=tuple(CoverageStatus))]
+
+
+class Claim(Record):
+    """claims.csv (contract v2): a JKK or JKM claim as BPJS Ketenagakerjaan reports it."""
+
+    claim_id: Annotated[str, TEXT]
+    nik: Annotated[str, NIK]
+    program_id: Annotated[str, TEXT]
+    benefit: Annotated[Benefit, Spec(Kind.CHOICE, choices=tuple(Benefit))]
+    event_date: Annotated[dt.date, DATE]
+    claim_date: Annotated[dt.date, DATE]
+    status: Annotated[ClaimStatus, Spec(Kind.CHOICE, choices=tuple(ClaimStatus))]
+    paid_amount: Annotated[int | None, Spec(Kind.AMOUNT, required=False)] = None
+    paid_date: Annotated[dt.date | None, OPTIONAL_DATE] = None
+    reject_reason: Annotated[str | None, Spec(Kind.TEXT, required=False)] = None
 
 
 class Place(StrEnum):
@@ -261,7 +350,18 @@ class NotBefore:
     floor: str
 
 
-CrossCheck = NotAfter | NotBefore
+@dataclass(frozen=True)
+class RequiredWhen:
+    """A named check across fields: where `column` equals `value`, every one of `required`
+    must be given; else INCONSISTENT (a PAID claim without paid_amount or paid_date)."""
+
+    name: str
+    column: str
+    value: str
+    required: tuple[str, ...]
+
+
+CrossCheck = NotAfter | NotBefore | RequiredWhen
 
 
 @dataclass(frozen=True)
@@ -367,6 +467,23 @@ SOURCES: dict[str, Source] = {
             ("nik", "program_id", "coverage_start"),
             "coverage_start",
             checks=(NotBefore("cover_ends_after_start", "coverage_end", "coverage_start"),),
+        ),
+        Source(
+            "claims",
+            Claim,
+            ("claim_id",),
+            "claim_date",
+            feeds=Stage.CLAIM_PAYMENT,
+            checks=(
+                NotAfter("event_before_claim", "event_date", "claim_date"),
+                NotBefore("paid_after_claim", "paid_date", "claim_date"),
+                RequiredWhen(
+                    "paid_claim_has_payment",
+                    "status",
+                    ClaimStatus.PAID.value,
+                    ("paid_amount", "paid_date"),
+                ),
+            ),
         ),
     )
 }

@@ -174,7 +174,7 @@ def select_rows(
     """The delivered rows that bear on a scope: what a rerun re-reads.
 
     Rows are kept when their programme is in scope and their region lies in (or above) the
-    scope; a coverage row is kept when its worker (nik, program_id) is enrolled in the scope,
+    scope; a coverage or claims row is kept when its worker (nik, program_id) is enrolled in the scope,
     by this delivery's enrollments or by `enrolled` (the stored ones). Rows keep their index,
     their position in the delivered file. A row whose region is not a code cannot be placed
     and is left out: it belongs to the next full run's quarantine.
@@ -193,8 +193,10 @@ def select_rows(
         elif source in REGION_COLUMNS:
             mask &= _related_regions(scope, normalise_codes(rows[REGION_COLUMNS[source]]))
         selected[source] = rows[mask]
-    if "coverage" in raw:
-        coverage = raw["coverage"]
+    for follower in ("coverage", "claims"):
+        if follower not in raw:
+            continue
+        rows = raw[follower]
         workers = [
             enrolled.loc[
                 _programme_rows(enrolled, scope)
@@ -207,8 +209,8 @@ def select_rows(
             placed = _inside(scope, normalise_codes(delivered["village_code"]))
             workers.append(delivered.loc[placed, ["nik", "program_id"]])
         keys = pd.concat([_worker_key(w) for w in workers], ignore_index=True)
-        in_scope = _worker_key(coverage).isin(set(keys))
-        selected["coverage"] = coverage[_programme_rows(coverage, scope) & in_scope]
+        in_scope = _worker_key(rows).isin(set(keys))
+        selected[follower] = rows[_programme_rows(rows, scope) & in_scope]
     return {source: selected[source] for source in raw}
 
 

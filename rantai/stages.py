@@ -27,6 +27,7 @@ from rantai.chain import (
     worker_keys,
 )
 from rantai.records import (
+    SLA_COLUMNS,
     SLA_DEFAULTS,
     SOURCES,
     STAGE_ORDER,
@@ -44,6 +45,7 @@ STALL_COLUMNS: list[str] = [
     "district_code",
     "unit_code",
     "stage",
+    "case_id",
     "start_date",
     "due_date",
     "days_waiting",
@@ -60,6 +62,7 @@ CASE_COLUMNS: list[str] = [
     "district_code",
     "unit_code",
     "stage",
+    "case_id",
     "start_date",
     "due_date",
     "sla_days",
@@ -84,6 +87,85 @@ PROGRAM_METRICS: list[str] = [
     "workers_active",
 ]
 
+# protection.csv (contract v2): one row per (programme, unit) that has an allocation.
+PROTECTION_COLUMNS: list[str] = [
+    "as_of",
+    "program_id",
+    "funding_source",
+    "province_code",
+    "district_code",
+    "unit_code",
+    "workers_targeted",
+    "workers_paid",
+    "workers_activated",
+    "workers_covered",
+    "workers_lapsed",
+    "workers_expiring_30d",
+    "paid_worker_months",
+    "covered_worker_months",
+    "uncovered_worker_days",
+]
+
+# protection_failures.csv (contract v2): a claim whose worker had no cover on the event date.
+# No NIK, no name. `Evaluation.failures` carries these and, after them, FAILURE_PLACE_COLUMNS.
+FAILURE_COLUMNS: list[str] = [
+    "claim_id",
+    "program_id",
+    "unit_code",
+    "benefit",
+    "event_date",
+    "status",
+    "blocking_stage",
+    "days_overdue_on_event",
+    "benefit_at_stake",
+    "responsible",
+]
+FAILURE_PLACE_COLUMNS: list[str] = ["funding_source", "province_code", "district_code"]
+
+# Every claim known on as_of, as of that day (no NIK): status as of as_of (a PAID claim paid
+# after as_of is still SUBMITTED), the unit of its worker's enrolment (None: not enrolled),
+# days from claim to payment for a paid one, and whether it is a protection failure.
+CLAIM_COLUMNS: list[str] = [
+    "claim_id",
+    "program_id",
+    "funding_source",
+    "province_code",
+    "district_code",
+    "unit_code",
+    "benefit",
+    "event_date",
+    "claim_date",
+    "status",
+    "paid_amount",
+    "paid_date",
+    "days_to_payment",
+    "benefit_at_stake",
+    "failure",
+]
+
+# The workers counted in protection.csv's workers_expiring_30d, one row each, with the last
+# day of their cover: the list to act on before cover lapses. Holds NIKs: the Monev report may
+# show them masked; nothing of it goes to Prefect.
+EXPIRING_COLUMNS: list[str] = [
+    "program_id",
+    "funding_source",
+    "province_code",
+    "district_code",
+    "unit_code",
+    "nik",
+    "cover_end",
+]
+
+# Per programme in summary.json, added by contract v2 (each a sum over protection.csv, or over
+# the programme's claims and failures).
+PROTECTION_METRICS: list[str] = [
+    "workers_activated",
+    "workers_covered",
+    "workers_lapsed",
+    "paid_worker_months",
+    "covered_worker_months",
+]
+
 _KEY = ["program_id", "unit_code"]
 
 # What the evaluation reads of each source: copying only these keeps millions of names out of
@@ -93,7 +175,7 @@ COLUMNS_USED: Mapping[str, list[str]] = {
         "program_id",
         "funding_source",
         "province_code",
-        *(sla.column for sla in SLA_DEFAULTS.values()),
+        *SLA_COLUMNS,
     ],
     "allocations": [
         "program_id",
@@ -123,6 +205,17 @@ class Evaluation:
     districts: pd.DataFrame = field(default_factory=pd.DataFrame)
     # Records that are each valid but do not add up (rantai.anomalies); filled in by the caller.
     anomalies: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # Contract v2: protection per unit (PROTECTION_COLUMNS), the protection failures
+    # (FAILURE_COLUMNS + FAILURE_PLACE_COLUMNS), every known claim (CLAIM_COLUMNS) and the
+    # workers whose cover ends within 30 days (EXPIRING_COLUMNS).
+    protection: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=PROTECTION_COLUMNS)
+    )
+    failures: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=FAILURE_COLUMNS + FAILURE_PLACE_COLUMNS)
+    )
+    claims: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CLAIM_COLUMNS))
+    expiring: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EXPIRING_COLUMNS))
 
 
 def evaluate(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> Evaluation:
@@ -166,6 +259,7 @@ def evaluate(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> Evaluation:
         ],
         ignore_index=True,
     )
+    cases["case_id"] = ""
     cases = _judge(cases, _sla_table(programs), as_of_ts)
     districts = _district_metrics(programs, known, workers)
     return Evaluation(
@@ -217,8 +311,8 @@ def _programs(programs: pd.DataFrame) -> pd.DataFrame:
     """Programmes with plain-string funding source and each stage's SLA override as Int64."""
     out = programs.drop_duplicates("program_id", keep="last").copy()
     out["funding_source"] = out["funding_source"].astype(str)
-    for sla in SLA_DEFAULTS.values():
-        out[sla.column] = pd.to_numeric(out[sla.column], errors="coerce").astype("Int64")
+    for column in SLA_COLUMNS:
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype("Int64")
     return out.sort_values("program_id").reset_index(drop=True)
 
 
@@ -465,8 +559,8 @@ def _stalls(cases: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     stalled["_severity_rank"] = stalled["severity"].map(SEVERITY_ORDER)
     stalled["_stage_rank"] = stalled["stage"].map(STAGE_ORDER)
     stalled = stalled.sort_values(
-        ["_severity_rank", "days_overdue", "unit_code", "_stage_rank", "program_id"],
-        ascending=[True, False, True, True, True],
+        ["_severity_rank", "days_overdue", "unit_code", "_stage_rank", "program_id", "case_id"],
+        ascending=[True, False, True, True, True, True],
         kind="stable",
     )
     return stalled[STALL_COLUMNS].reset_index(drop=True)

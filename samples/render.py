@@ -13,6 +13,10 @@ def render_source(source: str, typed: pd.DataFrame, rng: np.random.Generator) ->
     n = len(typed)
     out: dict[str, pd.Series] = {}
     for column, spec in SOURCES[source].specs.items():
+        if column not in typed.columns and not spec.required:
+            # An optional column the story does not use: empty, as a submitter leaves it.
+            out[column] = pd.Series([""] * n, dtype=object)
+            continue
         values = typed[column].reset_index(drop=True)
         u = rng.random(n)
         missing = pd.Series(values.isna().to_numpy())

@@ -93,6 +93,7 @@ def province_story(
         "enrollments": workers[SOURCES["enrollments"].columns],
         "premium_payments": payments,
         "coverage": covered[SOURCES["coverage"].columns],
+        "claims": pd.DataFrame(columns=SOURCES["claims"].columns),
     }
     cutoff = day_number(as_of)
     for name, source in SOURCES.items():

@@ -64,6 +64,7 @@ def _write(conn: Connection, changes: FlagChanges, as_of: dt.date) -> None:
                 "program_id": fresh["program_id"].to_numpy(dtype=object),
                 "unit_code": fresh["unit_code"].to_numpy(dtype=object),
                 "stage": fresh["stage"].astype(str).to_numpy(dtype=object),
+                "case_id": fresh["case_id"].fillna("").astype(str).to_numpy(dtype=object),
                 "district_code": fresh["district_code"].to_numpy(dtype=object),
                 "first_flagged": np.full(count, day, dtype=object),
                 "is_open": np.full(count, True, dtype=object),
@@ -164,6 +165,7 @@ def _log_events(
             "program_id": column("program_id"),
             "unit_code": column("unit_code"),
             "stage": column("stage"),
+            "case_id": column("case_id"),
             "event": np.array(
                 ["opened"] * len(opened) + ["resolved"] * len(resolved), dtype=object
             ),

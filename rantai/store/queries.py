@@ -160,7 +160,9 @@ def _scope_conditions(conn: Connection, scope: Scope) -> dict[str, ColumnElement
             where[source] = _within(conn, table.c[column], scope.codes)
     enrollments = source_tables["enrollments"]
     workers = select(enrollments.c.nik).where(where["enrollments"])
+    # Cover and claims follow their worker's enrolment (they carry no region of their own).
     where["coverage"] = source_tables["coverage"].c.nik.in_(workers)
+    where["claims"] = source_tables["claims"].c.nik.in_(workers)
     return where
 
 

@@ -84,6 +84,8 @@ flags = Table(
     Column("program_id", Text, primary_key=True),
     Column("unit_code", String(13), primary_key=True),
     Column("stage", String(30), primary_key=True),
+    # The claim of a CLAIM_PAYMENT flag; "" for a unit's stages (revision 0005).
+    Column("case_id", Text, primary_key=True, server_default=""),
     Column("district_code", String(5), nullable=False),
     Column("first_flagged", Date, nullable=False),
     Column("is_open", Boolean, nullable=False),
@@ -114,6 +116,7 @@ flag_events = Table(
     Column("program_id", Text, nullable=False),
     Column("unit_code", String(13), nullable=False),
     Column("stage", String(30), nullable=False),
+    Column("case_id", Text, nullable=False, server_default=""),  # revision 0005
     Column("event", String(10), nullable=False),  # opened | resolved
     Column("as_of", Date, nullable=False),
     Column("days_overdue", Integer),
@@ -121,6 +124,18 @@ flag_events = Table(
     Column("amount_at_stake", BigInteger),
     Column("workers_affected", BigInteger),
     Index("ix_flag_events_case", "program_id", "unit_code", "stage"),
+)
+
+# Each protection failure (a claim whose worker had no cover on the event date) the first
+# time a run reported it: a later run's failure that is here is not new (revision 0005).
+failure_reports = Table(
+    "failure_reports",
+    metadata,
+    Column("claim_id", Text, primary_key=True),
+    Column("program_id", Text, nullable=False),
+    Column("unit_code", String(13), nullable=False),
+    Column("first_reported", Date, nullable=False),
+    Column("run_id", String(36), nullable=False),
 )
 
 _SQL_TYPE: dict[Kind, TypeEngine] = {

@@ -32,6 +32,7 @@ from rantai.validate.rules import (
     check_duplicates,
     check_formats,
     check_known_regions,
+    check_named_programmes,
     check_region,
     check_required,
 )
@@ -85,6 +86,7 @@ def validate(
         program = fields["program_id"]
         known, funding, province = programme_of(program.written, programs)
         verdicts.flag(~known, Reason.UNKNOWN_PROGRAM, unknown_program_detail(program))
+    check_named_programmes(fields, programs, verdicts)
 
     check_known_regions(fields, verdicts)
     if source.region is not None:

@@ -14,6 +14,7 @@ from rantai.records import (
     Place,
     Reason,
     RegionRule,
+    RequiredWhen,
     Source,
     fundings_with,
 )
@@ -29,7 +30,7 @@ from rantai.validate.details import (
 )
 from rantai.validate.keys import duplicated
 from rantai.validate.reading import DISTRICT, PROVINCE, VILLAGE, Codes, Field
-from rantai.validate.verdicts import BoolArray, ObjectArray, Verdicts
+from rantai.validate.verdicts import BoolArray, Detail, ObjectArray, Verdicts
 
 _FORMAT_REASON = {
     Kind.DATE: Reason.BAD_DATE,
@@ -163,7 +164,10 @@ def check_consistency(
         if field.spec.kind is Kind.CHOICE:
             verdicts.flag(~field.missing & ~field.ok, Reason.INCONSISTENT, choice_detail(field))
     for check in source.checks:
-        _check_order(check, fields, verdicts)
+        if isinstance(check, RequiredWhen):
+            _check_required_when(check, fields, verdicts)
+        else:
+            _check_order(check, fields, verdicts)
     if source.feeds is not None:
         _check_stage(source, fields["program_id"], funding, verdicts)
 
@@ -198,6 +202,54 @@ def _check_order(check: NotAfter | NotBefore, fields: dict[str, Field], verdicts
         )
 
     verdicts.flag(broken, Reason.INCONSISTENT, detail)
+
+
+def _check_required_when(check: RequiredWhen, fields: dict[str, Field], verdicts: Verdicts) -> None:
+    """A named check: where one field has a value, others must be given (a PAID claim needs
+    its paid_amount and paid_date)."""
+    when = fields[check.column]
+    applies = (~when.missing & (pd.Series(when.value, dtype="object") == check.value)).to_numpy(
+        dtype=bool
+    )
+    for name in check.required:
+        field = fields[name]
+        broken = applies & field.missing
+
+        verdicts.flag(
+            broken,
+            Reason.INCONSISTENT,
+            _fixed(f"{name}: expected a value when {check.column} is {check.value}, found none"),
+        )
+
+
+def _fixed(text: str) -> Detail:
+    """A detail that is the same text for every row it explains."""
+    return lambda _hit: text
+
+
+def check_named_programmes(
+    fields: dict[str, Field], programs: pd.DataFrame | None, verdicts: Verdicts
+) -> None:
+    """UNKNOWN_PROGRAM: a column other than program_id that names a programme (a programme's
+    predecessor_id) must name one known from an earlier load or this file's own rows."""
+    named = [field for field in fields.values() if field.spec.names_programme]
+    if not named:
+        return
+    known: set[str] = set()
+    if programs is not None and "program_id" in programs.columns:
+        known.update(str(p).strip() for p in programs["program_id"].dropna())
+    if "program_id" in fields:
+        known.update(fields["program_id"].written.dropna().astype(str))
+    for field in named:
+        unknown = (~field.missing & ~field.written.isin(known).to_numpy(dtype=bool)).astype(bool)
+
+        def detail(hit: BoolArray, field: Field = field) -> pd.Series:
+            return (
+                f"{field.name}: expected a programme in programs.csv (this load or an earlier "
+                "one), found '" + shown(field, hit) + "'"
+            )
+
+        verdicts.flag(unknown, Reason.UNKNOWN_PROGRAM, detail)
 
 
 def _check_stage(source: Source, program: Field, funding: ObjectArray, verdicts: Verdicts) -> None:

@@ -13,14 +13,14 @@ DAY1, DAY2, DAY3 = dt.date(2025, 11, 5), dt.date(2025, 11, 6), dt.date(2025, 11,
 
 def _stalls(*units: str) -> pd.DataFrame:
     return pd.DataFrame(
-        {"program_id": "p", "unit_code": list(units), "stage": "PREMIUM_PAYMENT"},
+        {"program_id": "p", "unit_code": list(units), "stage": "PREMIUM_PAYMENT", "case_id": ""},
         columns=FLAG_KEY,
     )
 
 
 def _known(rows: list[tuple[str, dt.date, bool]]) -> pd.DataFrame:
     return pd.DataFrame(
-        [("p", unit, "PREMIUM_PAYMENT", first, is_open) for unit, first, is_open in rows],
+        [("p", unit, "PREMIUM_PAYMENT", "", first, is_open) for unit, first, is_open in rows],
         columns=[*FLAG_KEY, "first_flagged", "is_open"],
     )
 

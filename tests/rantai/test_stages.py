@@ -203,6 +203,7 @@ def test_district_transfer_stalls_until_the_district_has_its_whole_allocation() 
             "district_code": BUNGO,
             "unit_code": BUNGO,
             "stage": "DISTRICT_TRANSFER",
+            "case_id": "",
             "start_date": d("2025-01-10"),  # the earlier of the two decrees
             "due_date": d("2025-02-09"),
             "days_waiting": 64,
@@ -300,6 +301,7 @@ def test_village_transfer_starts_with_the_first_transfer_to_its_district() -> No
         "province_code": JAMBI,
         "district_code": BUNGO,
         "stage": "VILLAGE_TRANSFER",
+        "case_id": "",
         "start_date": d("2025-02-01"),
         "due_date": d("2025-03-03"),
         "days_waiting": 37,
@@ -429,6 +431,7 @@ def test_coverage_counts_only_enrolled_workers_active_on_as_of() -> None:
             "district_code": "14.02",
             "unit_code": SUNGAI_GUNTUNG_TENGAH,
             "stage": "COVERAGE_ACTIVATION",
+            "case_id": "",
             "start_date": d("2025-01-10"),
             "due_date": d("2025-01-17"),
             "days_waiting": 22,
@@ -490,6 +493,7 @@ def test_apbd_district_pays_from_its_earliest_decree() -> None:
         {
             **common,
             "stage": "COVERAGE_ACTIVATION",
+            "case_id": "",
             "start_date": d("2025-01-20"),
             "due_date": d("2025-01-27"),
             "days_waiting": 21,
@@ -501,6 +505,7 @@ def test_apbd_district_pays_from_its_earliest_decree() -> None:
         {
             **common,
             "stage": "PREMIUM_PAYMENT",
+            "case_id": "",
             "start_date": d("2025-01-02"),
             "due_date": d("2025-02-01"),  # 30-day default outside BKBK
             "days_waiting": 39,

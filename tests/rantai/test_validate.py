@@ -99,6 +99,18 @@ BASE: dict[str, dict[str, Any]] = {
         "coverage_end": "2026-03-31",
         "status": "AKTIF",
     },
+    "claims": {
+        "claim_id": "CLM1",
+        "nik": NIK,
+        "program_id": "JBI-BKBK",
+        "benefit": "JKM",
+        "event_date": "2025-06-01",
+        "claim_date": "2025-06-05",
+        "status": "PAID",
+        "paid_amount": "Rp42.000.000",
+        "paid_date": "2025-06-20",
+        "reject_reason": "",
+    },
 }
 
 

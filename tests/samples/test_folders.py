@@ -88,7 +88,7 @@ def test_every_file_has_exactly_the_contract_columns_as_text(
     assert set(demo) == set(SOURCES)
     for name, frame in demo.items():
         assert list(frame.columns) == SOURCES[name].columns
-        assert len(frame) > 0, name
+        assert len(frame) > 0 or name == "claims", name
         assert frame.map(lambda v: isinstance(v, str)).all().all(), name
 
 

@@ -27,6 +27,7 @@ def stalls(count: int, as_of: dt.date, province: str = "15") -> pd.DataFrame:
             "district_code": [u[:5] for u in units],
             "unit_code": units,
             "stage": "VILLAGE_TRANSFER",
+            "case_id": "",
             "start_date": dt.date(2025, 3, 1),
             "due_date": dt.date(2025, 3, 31),
             "days_waiting": 250,
