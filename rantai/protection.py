@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rantai.chain import district_of, worker_keys
-from rantai.cover import Cover, containing, merged, uncovered_days
-from rantai.records import JKM_BENEFIT, Benefit, ClaimStatus
+from rantai.chain import are_niks, district_of, nik_ids, worker_keys
+from rantai.cover import Cover, containing, days, member, merged, sums, uncovered_days
+from rantai.records import JKM_BENEFIT, Benefit, ClaimStatus, CoverageStatus
 
 # A worker covered today whose cover has ended 30 days later is expiring.
 EXPIRING_DAYS = 30
@@ -119,7 +119,8 @@ def claims_as_of(
     found = index.get_indexer(keys) if index.is_unique else np.full(len(keys), -1)
     found = np.where(position >= 0, found, -1)
     enrolled = found >= 0
-    unit = np.append(workers["unit_code"].to_numpy(dtype=object), [None])[found]
+    unit_codes = cover.units[workers["unit"].to_numpy()] if len(workers) else np.array([], object)
+    unit = np.append(np.asarray(unit_codes, dtype=object), [None])[found]
     registered = np.append(
         np.asarray(workers["registered"], "datetime64[D]"), [np.datetime64("NaT")]
     )[found]
@@ -211,45 +212,32 @@ def protection(
     days after as_of."""
     today = _day(as_of)
     later = today + np.timedelta64(EXPIRING_DAYS, "D")
-    owners = _owners(programs, cover)
-    workers = cover.workers
-    # The unit's workers: this programme's, with its predecessor's enrolled in the same unit.
-    rows = workers[["program", "nik", "unit_code"]].merge(owners, on="program")
-    rows = rows.drop_duplicates(["owner", "unit_code", "nik"], ignore_index=True)
-    episodes = cover.episodes[["program", "nik", "start", "end"]].merge(owners, on="program")
-    packed = worker_keys(
-        [rows["owner"].to_numpy(), episodes["owner"].to_numpy()],
-        [rows["nik"].to_numpy(), episodes["nik"].to_numpy()],
-    )
-    assert packed is not None
-    rows["okey"], episodes["okey"] = packed
-    joined = merged(episodes["okey"].to_numpy(), episodes["start"], episodes["end"])
-    spans = joined.rename(columns={"key": "okey"})
-
-    now = spans.loc[containing(spans, today)]
-    end_now = pd.Series(now["end"].to_numpy(), index=now["okey"].to_numpy())
-    end_now = end_now[~end_now.index.duplicated()]
-    on_later = set(spans.loc[containing(spans, later), "okey"].tolist())
-    renewed = _renewals(ahead, cover, later)
-    covered = rows["okey"].isin(end_now.index).to_numpy()
-    covered_later = rows["okey"].isin(on_later).to_numpy() | rows["nik"].isin(renewed).to_numpy()
-    activated = rows["okey"].isin(spans["okey"]).to_numpy()
+    rows, spans = _unit_workers(programs, cover)
+    okey = rows["key"].to_numpy()
+    span_key = spans["key"].to_numpy()
+    now = containing(spans, today)
+    if rows is cover.workers:
+        # No predecessor anywhere: the unit's workers and cover are the programme's own.
+        covered, activated = cover.covered_on(today), cover.activated
+        covered_later = cover.covered_on(later).copy()
+    else:
+        covered = member(okey, span_key[now])
+        covered_later = member(okey, span_key[containing(spans, later)])
+        activated = member(okey, span_key)
+    covered_later |= member(rows["nik"].to_numpy(), _renewals(ahead, cover, later))
     expiring = covered & ~covered_later
-
-    program_ids = cover.program_ids.to_numpy()
-    rows["program_id"] = program_ids[rows["owner"].to_numpy()]
-    counts = (
-        pd.DataFrame(
-            {
-                "program_id": rows["program_id"],
-                "unit_code": rows["unit_code"],
-                "covered": covered.astype(np.int64),
-                "lapsed": (activated & ~covered).astype(np.int64),
-                "expiring": expiring.astype(np.int64),
-            }
-        )
-        .groupby(["program_id", "unit_code"], sort=False)[["covered", "lapsed", "expiring"]]
-        .sum()
+    program, unit = rows["program"].to_numpy(), rows["unit"].to_numpy()
+    counts = sums(
+        program,
+        unit,
+        cover.program_ids,
+        cover.units,
+        {
+            "covered": covered,
+            "lapsed": activated & ~covered,
+            "expiring": expiring,
+        },
+        ("program_id", "unit_code"),
     )
 
     table = units[
@@ -270,18 +258,31 @@ def protection(
     ].join(counts, on=["program_id", "unit_code"])
     for column in ("covered", "lapsed", "expiring"):
         table[column] = table[column].fillna(0).astype("int64")
-    start = np.asarray(table["planned_start"], "datetime64[D]")
-    end = np.asarray(table["planned_end"], "datetime64[D]")
+    start, end = days(table["planned_start"]), days(table["planned_end"])
     inside = (start <= today) & (today <= end)
     table["lapsed"] = np.where(inside, table["lapsed"], 0)
 
     # Worker-days without cover: each worker's merged cover, in each unit it belongs to.
-    position = pd.MultiIndex.from_frame(table[["program_id", "unit_code"]])
-    member = rows[["program_id", "unit_code", "okey"]].assign(
-        unit=position.get_indexer(pd.MultiIndex.from_frame(rows[["program_id", "unit_code"]]))
-    )
-    member = member.loc[member["unit"] >= 0]
-    cover_rows = member[["unit", "okey"]].merge(spans, on="okey")
+    width = max(len(cover.units), 1)
+    table_key = cover.program_ids.get_indexer(table["program_id"]).astype(np.int64) * width
+    table_key += pd.Index(cover.units).get_indexer(table["unit_code"])
+    row_key = program.astype(np.int64) * width + unit
+    order = np.argsort(table_key, kind="stable")
+    found = np.searchsorted(table_key[order], row_key)
+    found = np.minimum(found, max(len(order) - 1, 0))
+    hit = (table_key[order][found] == row_key) if len(order) else np.zeros(len(rows), bool)
+    unit_of_row = np.where(hit, order[found] if len(order) else -1, -1)
+    by_key = pd.Index(okey)
+    if by_key.is_unique:
+        # Each merged episode belongs to one row: look it up rather than join millions.
+        row_of_span = by_key.get_indexer(span_key)
+        span_unit = np.where(row_of_span >= 0, unit_of_row[row_of_span], -1)
+        cover_rows = pd.DataFrame(
+            {"unit": span_unit, "start": spans["start"].to_numpy(), "end": spans["end"].to_numpy()}
+        ).loc[span_unit >= 0]
+    else:
+        members = pd.DataFrame({"unit": unit_of_row[hit], "key": okey[hit]})
+        cover_rows = members.merge(spans, on="key")
     window = pd.DataFrame(
         {
             "first": start,
@@ -289,7 +290,7 @@ def protection(
             "target": table["target_workers"].astype("int64").to_numpy(),
         }
     )
-    days = uncovered_days(window, cover_rows)
+    uncovered = uncovered_days(window, cover_rows)
 
     out = pd.DataFrame(
         {
@@ -307,58 +308,104 @@ def protection(
             "workers_expiring_30d": table["expiring"].to_numpy(),
             "paid_worker_months": table["paid_worker_months"].astype("int64").to_numpy(),
             "covered_worker_months": table["covered_worker_months"].astype("int64").to_numpy(),
-            "uncovered_worker_days": days,
+            "uncovered_worker_days": uncovered,
         },
         columns=PROTECTION_COLUMNS,
     )
     out = out.sort_values(["program_id", "unit_code"], kind="stable").reset_index(drop=True)
-    return Protected(table=out, expiring=_expiring_list(rows, expiring, end_now, table))
+    ending = spans.loc[now]
+    ends = pd.Series(days(ending["end"]), index=ending["key"].to_numpy())
+    ends = ends[~ends.index.duplicated()]
+    return Protected(table=out, expiring=_expiring_list(rows.loc[expiring], ends, table, cover))
 
 
-def _owners(programs: pd.DataFrame, cover: Cover) -> pd.DataFrame:
-    """Whose workers and cover count for which programme: each programme's own, and its
-    predecessor's for it (program -> owner)."""
-    positions = np.arange(len(cover.program_ids))
-    own = pd.DataFrame({"program": positions, "owner": positions})
-    predecessor = programs.set_index("program_id")["predecessor_id"].reindex(cover.program_ids)
-    before = cover.program_ids.get_indexer(
-        predecessor.astype(object).where(predecessor.notna(), None)
+def _unit_workers(programs: pd.DataFrame, cover: Cover) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The workers that count for each (programme, unit), as rows of owner (programme
+    position), unit, nik and key (one per owner and worker): each programme's own enrolled
+    workers and, for a programme with a predecessor, the predecessor's enrolled in the same
+    unit. With them the merged cover of each key: the owner's own AKTIF episodes, and its
+    predecessor's."""
+    workers = cover.workers
+    spans = cover.spans
+    successors = _successors(programs, cover)
+    if successors.empty:
+        return workers, spans
+    rows = workers[["program", "unit", "nik", "key"]]
+    inherited = workers[["program", "unit", "nik"]].merge(successors, on="program")
+    episodes = cover.episodes[["program", "nik", "start", "end"]].merge(successors, on="program")
+    keys = worker_keys(
+        [inherited["owner"].to_numpy(), episodes["owner"].to_numpy()],
+        [inherited["nik"].to_numpy(), episodes["nik"].to_numpy()],
     )
+    assert keys is not None
+    inherited_rows = pd.DataFrame(
+        {
+            "program": inherited["owner"].to_numpy(),
+            "unit": inherited["unit"].to_numpy(),
+            "nik": inherited["nik"].to_numpy(),
+            "key": keys[0],
+        }
+    )
+    heirs = successors["owner"].to_numpy()
+    is_heir = member(rows["program"].to_numpy(), heirs)
+    together = pd.concat([rows.loc[is_heir], inherited_rows], ignore_index=True)
+    together = together.drop_duplicates(["program", "unit", "nik"])
+    rows = pd.concat([rows.loc[~is_heir], together], ignore_index=True)
+    # The heirs' cover merges their own episodes with their predecessors'.
+    own = cover.episodes.loc[member(cover.episodes["program"].to_numpy(), heirs)]
+    heir_spans = merged(
+        np.concatenate([own["key"].to_numpy(), keys[1]]),
+        np.concatenate([days(own["start"]), days(episodes["start"])]),
+        np.concatenate([days(own["end"]), days(episodes["end"])]),
+    )
+    own_keys = set(own["key"].tolist())
+    spans = spans.loc[~spans["key"].isin(own_keys)]
+    return rows, pd.concat([spans, heir_spans], ignore_index=True)
+
+
+def _successors(programs: pd.DataFrame, cover: Cover) -> pd.DataFrame:
+    """Each programme with a known predecessor: program (the predecessor's position) ->
+    owner (the successor's position)."""
+    predecessor = programs.set_index("program_id")["predecessor_id"].reindex(cover.program_ids)
+    named = predecessor.astype(object).where(predecessor.notna(), None)
+    before = cover.program_ids.get_indexer(named)
     has = before >= 0
-    inherited = pd.DataFrame({"program": before[has], "owner": positions[has]})
-    return pd.concat([own, inherited], ignore_index=True).drop_duplicates(ignore_index=True)
+    return pd.DataFrame({"program": before[has], "owner": np.flatnonzero(has)})
 
 
-def _renewals(ahead: pd.DataFrame, cover: Cover, later: np.datetime64) -> set[int]:
-    """NIKs with an AKTIF episode of any programme that starts within the 30 days after as_of
-    and still holds on the 30th day: that renewal is already arranged."""
+def _renewals(ahead: pd.DataFrame, cover: Cover, later: np.datetime64) -> np.ndarray[Any, Any]:
+    """NIKs (as ids) with an AKTIF episode of any programme that starts within the 30 days
+    after as_of and still holds on the 30th day: that renewal is already arranged."""
     if ahead.empty:
-        return set()
-    aktif = (ahead["status"].astype(str) == "AKTIF").to_numpy()
-    starts = np.asarray(ahead["coverage_start"], "datetime64[D]")
-    ends = np.asarray(ahead["coverage_end"], "datetime64[D]")
-    holds = aktif & (starts <= later) & (later <= ends)
+        return np.array([], dtype=np.int64)
+    aktif = ahead["status"].to_numpy(dtype=object) == CoverageStatus.AKTIF.value
+    holds = (
+        aktif & (days(ahead["coverage_start"]) <= later) & (later <= days(ahead["coverage_end"]))
+    )
     if not holds.any():
-        return set()
-    from rantai.chain import nik_ids
-
-    known = cover.workers["nik"].to_numpy()
+        return np.array([], dtype=np.int64)
     ids = nik_ids(ahead.loc[holds, "nik"])[0]
-    if len(known) and not (known.min() >= 10**15 and (ids.min() if len(ids) else 10**15) >= 10**15):
-        return set()  # NIKs that are not valid numbers cannot be matched across calls
-    return set(ids.tolist())
+    # Ids of NIKs that are not valid numbers hold only within one call: nothing to match.
+    return ids if are_niks(ids) else np.array([], dtype=np.int64)
 
 
 def _expiring_list(
-    rows: pd.DataFrame, expiring: np.ndarray[Any, Any], end_now: pd.Series, table: pd.DataFrame
+    rows: pd.DataFrame, ends: pd.Series, table: pd.DataFrame, cover: Cover
 ) -> pd.DataFrame:
     """The workers counted in workers_expiring_30d, with the last day of their cover."""
-    chosen = rows.loc[expiring]
     place = table.set_index(["program_id", "unit_code"])[
         ["funding_source", "province_code", "district_code"]
     ]
-    chosen = chosen.join(place, on=["program_id", "unit_code"], how="inner")
-    niks = chosen["nik"].to_numpy(dtype=np.int64)
+    if rows.empty:
+        return pd.DataFrame(columns=EXPIRING_COLUMNS)
+    chosen = pd.DataFrame(
+        {
+            "program_id": cover.program_ids.to_numpy()[rows["program"].to_numpy()],
+            "unit_code": cover.units[rows["unit"].to_numpy()],
+            "nik": rows["nik"].to_numpy(),
+            "cover_end": ends.reindex(rows["key"].to_numpy()).to_numpy(),
+        }
+    ).join(place, on=["program_id", "unit_code"], how="inner")
     return pd.DataFrame(
         {
             "program_id": chosen["program_id"].to_numpy(dtype=object),
@@ -366,8 +413,8 @@ def _expiring_list(
             "province_code": chosen["province_code"].to_numpy(dtype=object),
             "district_code": chosen["district_code"].to_numpy(dtype=object),
             "unit_code": chosen["unit_code"].to_numpy(dtype=object),
-            "nik": [f"{n:016d}" for n in niks.tolist()],
-            "cover_end": pd.to_datetime(end_now.reindex(chosen["okey"].to_numpy()).to_numpy()).date,
+            "nik": [f"{n:016d}" for n in chosen["nik"].tolist()],
+            "cover_end": pd.to_datetime(chosen["cover_end"]).dt.date.to_numpy(),
         },
         columns=EXPIRING_COLUMNS,
     ).sort_values(["program_id", "unit_code", "cover_end"], kind="stable", ignore_index=True)

@@ -26,7 +26,7 @@ from rantai.chain import (
     worker_keys,
     workers_paid,
 )
-from rantai.cover import Cover, containing, cover_of, months_per_key
+from rantai.cover import Cover, cover_of, days
 from rantai.protection import (
     CLAIM_COLUMNS,
     EXPIRING_COLUMNS,
@@ -376,16 +376,18 @@ def _cover_on_event_days(instances: pd.DataFrame, copies: pd.DataFrame, cover: C
     """The workers of each instance's unit registered by its event date, and their episodes
     that started by then, keyed by the instance as their programme."""
     program_ids = pd.Index(copies["program_id"])
-    at = instances.assign(
-        program=cover.program_ids.get_indexer(instances["program_id"]),
-        position=program_ids.get_indexer(instances["instance"]),
+    at = pd.DataFrame(
+        {
+            "program": cover.program_ids.get_indexer(instances["program_id"]),
+            "unit": pd.Index(cover.units).get_indexer(instances["unit_code"]),
+            "position": program_ids.get_indexer(instances["instance"]),
+            "event": days(instances["event_date"]),
+        }
     )
-    workers = cover.workers.merge(
-        at[["program", "unit_code", "position", "event_date"]], on=["program", "unit_code"]
-    )
-    workers = workers.loc[workers["registered"] <= workers["event_date"]]
-    episodes = cover.episodes.merge(workers[["key", "position", "event_date"]], on="key")
-    episodes = episodes.loc[episodes["start"] <= episodes["event_date"]]
+    workers = cover.workers.merge(at, on=["program", "unit"])
+    workers = workers.loc[days(workers["registered"]) <= days(workers["event"])]
+    episodes = cover.episodes.merge(workers[["key", "position", "event"]], on="key")
+    episodes = episodes.loc[days(episodes["start"]) <= days(episodes["event"])]
     keys = worker_keys(
         [workers["position"].to_numpy(), episodes["position"].to_numpy()],
         [workers["nik"].to_numpy(), episodes["nik"].to_numpy()],
@@ -393,11 +395,13 @@ def _cover_on_event_days(instances: pd.DataFrame, copies: pd.DataFrame, cover: C
     assert keys is not None
     return Cover(
         program_ids=program_ids,
+        villages=cover.villages,
+        units=cover.units,
         workers=workers.assign(program=workers["position"], key=keys[0]).drop(
-            columns=["position", "event_date"]
+            columns=["position", "event"]
         ),
         episodes=episodes.assign(program=episodes["position"], key=keys[1]).drop(
-            columns=["position", "event_date"]
+            columns=["position", "event"]
         ),
         aktif=cover.aktif.iloc[:0],
         claim_niks=cover.claim_niks[:0],
@@ -571,44 +575,28 @@ def _worker_facts(cover: Cover, as_of: pd.Timestamp) -> pd.DataFrame:
     """Per (programme, unit): workers active on as_of (v1: an AKTIF episode contains it),
     workers activated (an AKTIF episode in the programme that started by as_of) and their
     months of cover (episodes of a worker merged first)."""
-    workers, episodes = cover.workers, cover.episodes
-    active_keys = episodes.loc[containing(episodes, np.datetime64(as_of.date())), "key"]
-    months = months_per_key(episodes)
-    facts = pd.DataFrame(
+    return cover.by_unit(
         {
-            "program_id": cover.program_ids.to_numpy()[workers["program"].to_numpy()],
-            "unit_code": workers["unit_code"].to_numpy(dtype=object),
-            "workers_active": workers["key"].isin(active_keys).to_numpy(),
-            "workers_activated": workers["key"].isin(episodes["key"]).to_numpy(),
-            "covered_worker_months": workers["key"]
-            .map(months)
-            .fillna(0)
-            .astype("int64")
-            .to_numpy(),
+            "workers_active": cover.covered_on(np.datetime64(as_of.date(), "D")),
+            "workers_activated": cover.activated,
+            "covered_worker_months": cover.months,
         }
     )
-    return facts.groupby(_KEY, sort=False)[
-        ["workers_active", "workers_activated", "covered_worker_months"]
-    ].sum()
 
 
 def _short_workers(units: pd.DataFrame, cover: Cover) -> pd.Series:
     """Per (programme, unit): activated workers whose months of cover are fewer than the months
     expected of each worker paid for (COVER_PERIOD's workers_affected)."""
-    workers, episodes = cover.workers, cover.episodes
-    months = months_per_key(episodes)
-    activated = workers.loc[workers["key"].isin(episodes["key"])]
-    frame = pd.DataFrame(
-        {
-            "program_id": cover.program_ids.to_numpy()[activated["program"].to_numpy()],
-            "unit_code": activated["unit_code"].to_numpy(dtype=object),
-            "months": activated["key"].map(months).fillna(0).astype("int64").to_numpy(),
-        }
-    )
-    expected = units.set_index(_KEY)["months_expected"]
-    frame["expected"] = pd.MultiIndex.from_frame(frame[_KEY]).map(expected)
-    short = frame["months"] < frame["expected"].fillna(0)
-    return frame.loc[short].groupby(_KEY, sort=False).size().rename("workers_short")
+    width = max(len(cover.units), 1)
+    unit_key = cover.program_ids.get_indexer(units["program_id"]).astype(np.int64) * width
+    unit_key += pd.Index(cover.units).get_indexer(units["unit_code"])
+    expected = pd.Series(units["months_expected"].to_numpy(dtype=np.int64), index=unit_key)
+    expected = expected[~expected.index.duplicated()]
+    workers = cover.workers
+    worker_unit = workers["program"].to_numpy(dtype=np.int64) * width + workers["unit"].to_numpy()
+    wanted = expected.reindex(worker_unit).fillna(0).to_numpy(dtype=np.int64)
+    short = cover.activated & (cover.months < wanted)
+    return cover.by_unit({"workers_short": short})["workers_short"]
 
 
 def _district_cases(units: pd.DataFrame) -> pd.DataFrame:
@@ -888,17 +876,10 @@ def _district_metrics(
 
 
 def _active_workers(cover: Cover, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Each enrolled worker's village and whether an AKTIF episode contains as_of (v1's
+    """Per (programme, village): enrolled workers an AKTIF episode covers on as_of (v1's
     workers_active)."""
-    workers, episodes = cover.workers, cover.episodes
-    active_keys = episodes.loc[containing(episodes, np.datetime64(as_of.date())), "key"]
-    return pd.DataFrame(
-        {
-            "program_id": cover.program_ids.to_numpy()[workers["program"].to_numpy()],
-            "village_code": workers["village_code"].to_numpy(dtype=object),
-            "active": workers["key"].isin(active_keys).astype("int64").to_numpy(),
-        }
-    )
+    active = cover.covered_on(np.datetime64(as_of.date(), "D"))
+    return cover.by_village({"active": active}).reset_index()
 
 
 def _program_metrics(
