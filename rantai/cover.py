@@ -281,9 +281,12 @@ _DAY_BITS = 17
 def uncovered_days(units: pd.DataFrame, cover: pd.DataFrame) -> Array:
     """Per unit row (first, last, target): the sum over each day from `first` to `last`
     (both counted) of max(0, target - workers covered that day), where `cover` holds merged
-    episodes (unit: the row's position, start, end) of distinct workers. A sweep over the
-    episodes' start and end days, not a row per worker per day. A unit with last < first has 0.
-    """
+    episodes (unit: the row's position, start, end) of distinct workers. A unit with
+    last < first has 0.
+
+    Where a unit has no more episodes than its target, no day can have more workers covered
+    than targeted, so the sum is target x days less the covered worker-days. Other units are
+    swept over their episodes' start and end days: never a row per worker per day."""
     n = len(units)
     first, last = days(units["first"]), days(units["last"])
     target = units["target"].to_numpy(dtype=np.int64)
@@ -296,11 +299,32 @@ def uncovered_days(units: pd.DataFrame, cover: pd.DataFrame) -> Array:
     end = np.minimum(days(cover["end"]), last[row])
     inside = valid[row] & (start <= end)
     row, start, end = row[inside], start[inside], end[inside]
-    rows = np.flatnonzero(valid)
+    window = np.where(valid, (last - first).astype(np.int64) + 1, 0)
+    covered = np.bincount(row, weights=(end - start).astype(np.float64) + 1, minlength=n)
+    episodes = np.bincount(row, minlength=n)
+    result = np.where(valid, target * window - covered.round().astype(np.int64), 0)
+    crowded = valid & (episodes > target)
+    if crowded.any():
+        swept = crowded[row]
+        result[crowded] = _swept(
+            first[crowded],
+            last[crowded],
+            target[crowded],
+            np.searchsorted(np.flatnonzero(crowded), row[swept]),
+            start[swept],
+            end[swept],
+        )
+    return result
+
+
+def _swept(first: Array, last: Array, target: Array, row: Array, start: Array, end: Array) -> Array:
+    """`uncovered_days` by a sweep, for units that may have more workers covered on a day
+    than they target (those days count 0, not less)."""
+    rows = np.arange(len(first))
     # Each unit's window opens (change 0) and closes the day after its last (change 0); each
     # episode adds a worker on its first day and takes one away the day after its last.
     unit = np.concatenate([rows, rows, row, row])
-    day = np.concatenate([first[rows], last[rows] + _DAY, start, end + _DAY])
+    day = np.concatenate([first, last + _DAY, start, end + _DAY])
     change = np.concatenate(
         [
             np.zeros(2 * len(rows), np.int64),
@@ -308,8 +332,7 @@ def uncovered_days(units: pd.DataFrame, cover: pd.DataFrame) -> Array:
             -np.ones(len(row), np.int64),
         ]
     )
-    offset = (day - _EPOCH).astype(np.int64)
-    packed = (unit << _DAY_BITS) + offset
+    packed = (unit << _DAY_BITS) + (day - _EPOCH).astype(np.int64)
     order = np.argsort(packed)
     packed, change = packed[order], change[order]
     first_of = np.concatenate([[0], np.flatnonzero(np.diff(packed)) + 1])
@@ -324,11 +347,13 @@ def uncovered_days(units: pd.DataFrame, cover: pd.DataFrame) -> Array:
     before = np.where(starts_unit, running - delta, 0)
     level = running - _carry(before, starts_unit)
     length = np.zeros(len(events), dtype=np.int64)
-    same = ~starts_unit[1:]
-    length[:-1] = np.where(same, event_day[1:] - event_day[:-1], 0)
+    length[:-1] = np.where(~starts_unit[1:], event_day[1:] - event_day[:-1], 0)
     missing = np.maximum(target[event_unit] - level, 0) * length
-    np.add.at(result, event_unit, missing)
-    return result
+    return (
+        np.bincount(event_unit, weights=missing.astype(np.float64), minlength=len(first))
+        .round()
+        .astype(np.int64)
+    )
 
 
 def _carry(values: Array, starts: Array) -> Array:

@@ -273,7 +273,7 @@ def protection(
     hit = (table_key[order][found] == row_key) if len(order) else np.zeros(len(rows), bool)
     unit_of_row = np.where(hit, order[found] if len(order) else -1, -1)
     by_key = pd.Index(okey)
-    if by_key.is_unique:
+    if rows is cover.workers or by_key.is_unique:  # a programme's workers are, by their key
         # Each merged episode belongs to one row: look it up rather than join millions.
         row_of_span = by_key.get_indexer(span_key)
         span_unit = np.where(row_of_span >= 0, unit_of_row[row_of_span], -1)
