@@ -254,9 +254,12 @@ def story_claims(
     last_day: int,
     province: str,
     rng: np.random.Generator,
+    *,
+    fixed_story: bool = True,
 ) -> pd.DataFrame:
-    """Every claim of a province's story, numbered as BPJS files them (typed, day numbers)."""
-    fixed = fixed_claims(workers, parts, rng)
+    """Every claim of a province's story, numbered as BPJS files them (typed, day numbers);
+    `fixed_story=False` (the nation's own plans) draws the claims at their rates only."""
+    fixed = fixed_claims(workers, parts if fixed_story else {}, rng)
     drawn = rate_claims(workers, last_day, rng)
     # A worker the fixed story has die claims nothing else.
     drawn = drawn[~drawn["nik"].isin(fixed["nik"])]

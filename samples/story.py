@@ -40,6 +40,7 @@ def province_story(
     plan_rng, unit_rng, worker_rng, claim_rng = (
         np.random.default_rng(s) for s in np.random.SeedSequence([seed, int(province)]).spawn(4)
     )
+    own = plans is None  # the province's own plans tell the fixed story, claims included
     if plans is None:
         plans = province_plans(province, plan_rng)
     parts: dict[str, Parts] = {}
@@ -62,7 +63,7 @@ def province_story(
 
     workers = unit_workers(pd.concat([p.units for p in ordered], ignore_index=True), worker_rng)
     workers = renew_workers(workers, plans, parts)
-    claims = story_claims(workers, parts, HORIZON, province, claim_rng)
+    claims = story_claims(workers, parts, HORIZON, province, claim_rng, fixed_story=own)
     programs = pd.DataFrame(
         {
             "program_id": [p.program_id for p in plans],
