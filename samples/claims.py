@@ -164,7 +164,7 @@ def fixed_claims(
     if KUKAR_PROGRAM in parts:
         # Two deaths and a work accident, paid out in time to be handed over at the Monev.
         monev = day_number(KUKAR_MONEV)
-        events = np.array([day_number(d) for d in ("2024-08-14", "2024-09-02", "2024-09-27")])
+        events = np.array([day_number(d) for d in ("2024-10-20", "2024-10-26", "2024-11-01")])
         rows = []
         for day in events:
             ok = (program == KUKAR_PROGRAM) & (status == "AKTIF") & (start < day) & (end > day)
@@ -175,7 +175,7 @@ def fixed_claims(
                 workers.iloc[rows],
                 np.array([Benefit.JKM.value, Benefit.JKM.value, Benefit.JKK.value]),
                 events,
-                events + np.array([12, 9, 5]),
+                events + np.array([16, 12, 6]),  # filed within two weeks of the Monev
                 np.full(3, ClaimStatus.PAID.value),
                 np.array([JKM_BENEFIT, JKM_BENEFIT, 18_750_000]),
                 np.full(3, monev),
