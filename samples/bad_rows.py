@@ -107,6 +107,7 @@ class BadRows:
             "workers_count": workers,
             "months": MONTHS,
             "payment_ref": self.story.next_ref(),
+            "period_start": day + 1,
         }
         self.add("premium_payments", row, day, **raw)
 
