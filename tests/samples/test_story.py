@@ -343,3 +343,12 @@ def test_rantai_demo_takes_an_evaluation_date() -> None:
     args = _parser().parse_args(["demo", "--as-of", "2026-01-15"])
     assert args.as_of == dt.date(2026, 1, 15)
     assert _parser().parse_args(["demo"]).as_of is None  # the default, 2025-11-07
+
+
+def test_claims_and_periods_are_the_same_for_a_seed_and_differ_for_another() -> None:
+    first = generate_province("64", 3, DEMO_AS_OF)
+    again = generate_province("64", 3, DEMO_AS_OF)
+    other = generate_province("64", 4, DEMO_AS_OF)
+    for name in ("claims", "premium_payments", "coverage"):
+        pd.testing.assert_frame_equal(first[name], again[name])
+        assert not first[name].equals(other[name]), name
