@@ -1,8 +1,10 @@
 """Anomaly checks: records that are each valid but do not add up together.
 
 They do not stop a step (the stage rules decide that); they are what an auditor asks about:
-one NIK enrolled twice, premiums for more workers than enrolled, transfers above the
-allocation, cover nobody paid for, premiums paid by a village that never received money.
+one NIK whose cover is paid twice by two programmes, premiums for more workers than enrolled,
+transfers above the allocation, cover nobody paid for, premiums paid by a village that never
+received money, a payment whose amount is not workers x rate x months, a claim of a worker
+the programme never enrolled.
 """
 
 from __future__ import annotations
@@ -15,17 +17,25 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from rantai.bounds import group_sum, whole
+from rantai.bounds import SAFE_TOTAL, group_sum, whole
 from rantai.chain import (
     are_niks,
     covered_mask,
     district_of,
     known_on,
+    merge_episodes,
     nik_ids,
     unit_of_worker,
     worker_keys,
+    workers_paid,
 )
-from rantai.records import SOURCES, FundingSource, mask_nik
+from rantai.records import (
+    DEFAULT_PREMIUM_RATE_MONTHLY,
+    SOURCES,
+    CoverageStatus,
+    FundingSource,
+    mask_nik,
+)
 
 ANOMALY_COLUMNS = ["check", "program_id", "unit_code", "subject", "observed", "expected", "detail"]
 
@@ -35,6 +45,46 @@ PAID_MORE_THAN_ENROLLED = "PAID_MORE_THAN_ENROLLED"
 TRANSFER_ABOVE_ALLOCATION = "TRANSFER_ABOVE_ALLOCATION"
 COVERAGE_WITHOUT_PAYMENT = "COVERAGE_WITHOUT_PAYMENT"
 PAYMENT_WITHOUT_TRANSFER = "PAYMENT_WITHOUT_TRANSFER"
+# Contract v2.
+PAYMENT_AMOUNT_MISMATCH = "PAYMENT_AMOUNT_MISMATCH"
+CLAIM_WITHOUT_ENROLLMENT = "CLAIM_WITHOUT_ENROLLMENT"
+
+# Two programmes' AKTIF covers of one NIK that share this many days or more are cover paid
+# twice; fewer is a renewal whose covers meet or overlap by a few days (contract v2).
+DOUBLE_COVER_DAYS = 30
+
+# What the checks read of each source (a store read for them may leave out the rest; the
+# claims are read whole). An optional column left out reads as its default.
+COLUMNS_USED: Mapping[str, list[str]] = {
+    "programs": ["program_id", "funding_source", "premium_rate_monthly"],
+    "allocations": ["program_id", "unit_code", "allocated_amount", "decree_date"],
+    "district_transfers": ["program_id", "district_code", "amount", "transfer_date"],
+    "village_transfers": ["program_id", "village_code", "amount", "transfer_date"],
+    "enrollments": ["program_id", "nik", "village_code", "registered_date"],
+    "premium_payments": [
+        "payment_id",
+        "program_id",
+        "payer_code",
+        "amount",
+        "workers_count",
+        "months",
+        "paid_date",
+        "period_start",
+    ],
+    "coverage": ["program_id", "nik", "status", "coverage_start", "coverage_end"],
+    "claims": ["claim_id", "nik", "program_id", "claim_date"],
+}
+
+
+def columns_read(used: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """What an evaluation that reads `used` (the stage rules' columns) and finds the anomalies
+    reads of each source: both lists, once each. A source either of them leaves unlisted is
+    read whole, so it is left out here too."""
+    return {
+        name: list(dict.fromkeys([*used[name], *COLUMNS_USED[name]]))
+        for name in used
+        if name in COLUMNS_USED
+    }
 
 
 def _pair_keys(
@@ -76,6 +126,13 @@ class _Records:
         frame = self.frames.get(name)
         if frame is None or frame.empty:
             return pd.DataFrame(columns=SOURCES[name].columns)
+        absent = [
+            column
+            for column, spec in SOURCES[name].specs.items()
+            if not spec.required and column not in frame
+        ]
+        if absent:  # an optional column not read: its default (None) applies
+            frame = frame.assign(**dict.fromkeys(absent))
         return known_on(frame, name, self.day)
 
     @cached_property
@@ -98,6 +155,11 @@ class _Records:
     @cached_property
     def coverage(self) -> pd.DataFrame:
         return self.known("coverage")
+
+    @cached_property
+    def claims(self) -> pd.DataFrame:
+        """The claims known on the day: filed (claim_date) on or before it."""
+        return self.known("claims")
 
     @cached_property
     def enrolled_nik_ids(self) -> np.ndarray:
@@ -148,39 +210,173 @@ def find_anomalies(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> pd.Dat
     return result.drop(columns="_order").reset_index(drop=True)
 
 
+def _days(column: pd.Series) -> np.ndarray:
+    """A date column as whole days since 1970 (int64): interval arithmetic on plain ints."""
+    return pd.to_datetime(column).to_numpy().astype("datetime64[D]").astype(np.int64)
+
+
+def _day_text(days: np.ndarray) -> pd.Series:
+    """Days since 1970 as `YYYY-MM-DD` text."""
+    return pd.Series(np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype(str))
+
+
 @_check(NIK_ENROLLED_TWICE)
 def _nik_enrolled_twice(records: _Records) -> pd.DataFrame | None:
-    """One NIK enrolled more than once (in one programme or several)."""
-    repeated = pd.Series(records.enrolled_nik_ids).duplicated(keep=False).to_numpy()
-    twice = records.enrollments[repeated]
-    if len(twice):
-        grouped = twice.groupby("nik").agg(
-            programs=("program_id", lambda s: ", ".join(sorted(set(s)))),
-            villages=("village_code", lambda s: ", ".join(sorted(set(s)))),
-            n=("program_id", "size"),
+    """One NIK enrolled in two programmes whose AKTIF covers share 30 days or more: cover paid
+    twice (contract v2). One row per NIK and pair of programmes: program_id "A, B" (sorted),
+    unit_code the units of the two enrolments ("U" when they are one, else "U1, U2"), subject
+    the masked NIK, observed the days covered by both programmes (both ends counted), expected
+    0. Each programme's episodes of the NIK that overlap or touch are merged first, so the days
+    are the days both programmes cover however their covers are cut (two short covers inside a
+    long one add up; for one episode each, min(end) - max(start) + 1).
+
+    An episode is a coverage row known on the day (coverage_start on or before it), counted
+    whole: a second cover already recorded is paid twice though its days lie ahead. A worker
+    renewed into next year's programme, whose covers meet or overlap by fewer than 30 days,
+    is not an anomaly; nor is a NIK enrolled in two programmes with cover of only one of them.
+    One NIK cannot be enrolled twice in one programme (the enrolments' key is nik and
+    program_id: a second row is a correction of the first): rows repeated in a frame handed in
+    are one enrolment, and its overlapping covers one cover, never cover paid twice.
+
+    Vectorised: only the NIKs of two programmes or more are looked at, by their integer ids;
+    their episodes, sorted by NIK and start, are compared with the next ones of the same NIK
+    that start before they end (a sweep by distance, not a loop per worker).
+    """
+    enrollments = records.enrollments
+    coverage = records.coverage
+    if enrollments.empty or coverage.empty:
+        return None
+    aktif = coverage[coverage["status"].to_numpy(dtype=object) == CoverageStatus.AKTIF.value]
+    enrolled_ids = records.enrolled_nik_ids
+    (cover_ids,) = nik_ids(aktif["nik"])
+    if not (are_niks(enrolled_ids) and are_niks(cover_ids)):
+        enrolled_ids, cover_ids = nik_ids(enrollments["nik"], aktif["nik"])
+    # Programme codes in the order of their names, so that the smaller code names "A" of "A, B".
+    programs = pd.Index(sorted(pd.unique(enrollments["program_id"].astype(str))))
+    enrolled_program = programs.get_indexer(enrollments["program_id"].astype(str))
+    # One enrolment per (NIK, programme), named by its row; only NIKs of 2+ programmes.
+    enrolled = pd.DataFrame(
+        {"nik": enrolled_ids, "program": enrolled_program, "row": np.arange(len(enrollments))}
+    ).drop_duplicates(["nik", "program"])
+    enrolled = enrolled[enrolled["nik"].duplicated(keep=False).to_numpy()]
+    if enrolled.empty:
+        return None
+    # Their AKTIF episodes in the programmes they are enrolled in, each named by its enrolment.
+    covers = pd.DataFrame(
+        {
+            "nik": cover_ids,
+            "program": programs.get_indexer(aktif["program_id"].astype(str)),
+            "start": _days(aktif["coverage_start"]),
+            "end": _days(aktif["coverage_end"]),
+        }
+    ).merge(enrolled, on=["nik", "program"])
+    if covers.empty:
+        return None
+    repeated = covers["row"].duplicated(keep=False).to_numpy()
+    if repeated.any():
+        # Episodes of one enrolment that overlap or touch are one cover.
+        merged = merge_episodes(
+            covers["row"].to_numpy()[repeated],
+            covers["start"].to_numpy()[repeated].astype("datetime64[D]"),
+            covers["end"].to_numpy()[repeated].astype("datetime64[D]"),
         )
-        return pd.DataFrame(
-            {
-                "program_id": grouped["programs"],
-                "unit_code": grouped["villages"],
-                "subject": [mask_nik(n) for n in grouped.index],
-                "observed": grouped["n"],
-                "expected": 1,
-                "detail": "the same NIK is enrolled "
-                + grouped["n"].astype(str)
-                + " times (programmes: "
-                + grouped["programs"]
-                + "; villages: "
-                + grouped["villages"]
-                + ")",
-            }
-        ).reset_index(drop=True)
-    return None
+        covers = pd.concat(
+            [
+                covers.loc[~repeated, ["row", "start", "end"]],
+                pd.DataFrame(
+                    {
+                        "row": merged["key"].to_numpy(dtype=np.int64),
+                        "start": merged["start"]
+                        .to_numpy()
+                        .astype("datetime64[D]")
+                        .astype(np.int64),
+                        "end": merged["end"].to_numpy().astype("datetime64[D]").astype(np.int64),
+                    }
+                ),
+            ],
+            ignore_index=True,
+        )
+    row = covers["row"].to_numpy(dtype=np.int64)
+    start = covers["start"].to_numpy(dtype=np.int64)
+    end = covers["end"].to_numpy(dtype=np.int64)
+    nik = enrolled_ids[row]
+    program = enrolled_program[row]
+    order = np.lexsort((start, nik))
+    row, start, end, nik, program = (a[order] for a in (row, start, end, nik, program))
+    # Each episode against the next ones of its NIK that start before it ends (sorted by start,
+    # once one starts after it ends, so do all the rest): pairs of two programmes only.
+    firsts, seconds = [], []
+    first = np.arange(len(row) - 1)
+    distance = 1
+    while len(first):
+        second = first + distance
+        meets = (nik[second] == nik[first]) & (start[second] <= end[first])
+        first, second = first[meets], second[meets]
+        other = program[second] != program[first]
+        firsts.append(first[other])
+        seconds.append(second[other])
+        distance += 1
+        first = first[first + distance < len(row)]
+    if not firsts or not sum(len(f) for f in firsts):
+        return None
+    i, j = np.concatenate(firsts), np.concatenate(seconds)
+    a_first = program[i] < program[j]
+    pairs = pd.DataFrame(
+        {
+            "nik": nik[i],
+            "a": np.where(a_first, program[i], program[j]),
+            "b": np.where(a_first, program[j], program[i]),
+            "row_a": np.where(a_first, row[i], row[j]),
+            "row_b": np.where(a_first, row[j], row[i]),
+            # start[j] >= start[i] and <= end[i]: both cover from start[j].
+            "since": start[j],
+            "until": np.minimum(end[i], end[j]),
+        }
+    )
+    pairs["days"] = pairs["until"] - pairs["since"] + 1
+    twice = pairs.groupby(["nik", "a", "b"], sort=False).agg(
+        row_a=("row_a", "first"),
+        row_b=("row_b", "first"),
+        days=("days", "sum"),
+        since=("since", "min"),
+        until=("until", "max"),
+    )
+    twice = twice[twice["days"] >= DOUBLE_COVER_DAYS].reset_index()
+    if twice.empty:
+        return None
+    names = programs.to_numpy(dtype=object)
+    units = records.enrolled_unit.to_numpy(dtype=object)
+    unit_a = pd.Series(units[twice["row_a"]], dtype=object).astype(str)
+    unit_b = pd.Series(units[twice["row_b"]], dtype=object).astype(str)
+    low, high = unit_a.where(unit_a <= unit_b, unit_b), unit_b.where(unit_a <= unit_b, unit_a)
+    raw = enrollments["nik"].to_numpy(dtype=object)[twice["row_a"]]
+    days = twice["days"].astype("int64")
+    return pd.DataFrame(
+        {
+            "program_id": pd.Series(names[twice["a"]]) + ", " + pd.Series(names[twice["b"]]),
+            "unit_code": low.where(low == high, low + ", " + high),
+            "subject": [mask_nik(n) for n in raw],
+            "observed": days,
+            "expected": 0,
+            "detail": "AKTIF cover of both programmes for "
+            + days.astype(str)
+            + " days ("
+            + _day_text(twice["since"].to_numpy())
+            + " to "
+            + _day_text(twice["until"].to_numpy())
+            + "): cover paid twice (a renewal overlaps by fewer than "
+            + str(DOUBLE_COVER_DAYS)
+            + " days)",
+        }
+    )
 
 
 @_check(PAID_MORE_THAN_ENROLLED)
 def _paid_more_than_enrolled(records: _Records) -> pd.DataFrame | None:
-    """Premiums paid for more workers than a unit has enrolled."""
+    """Premiums paid for more workers than a unit has enrolled. Workers paid as contract v2
+    counts them (`rantai.chain.workers_paid`: the most workers paid for in any one calendar
+    month, so six monthly payments of 3 are 3 workers, not 18); a payment's period starts at
+    its period_start, or its paid_date when it has none."""
     # A worker is enrolled once per programme (the enrollments' key is nik and program_id),
     # so counting rows counts workers.
     enrolled = (
@@ -189,8 +385,15 @@ def _paid_more_than_enrolled(records: _Records) -> pd.DataFrame | None:
         .size()
         .rename("enrolled")
     )
-    paid = records.payments.groupby(["program_id", "payer_code"])["workers_count"].sum()
-    paid.index = paid.index.set_names(["program_id", "unit_code"])
+    payments = records.payments
+    if payments.empty:
+        return None
+    unit, units = pd.MultiIndex.from_frame(
+        payments[["program_id", "payer_code"]].astype(str), names=["program_id", "unit_code"]
+    ).factorize()
+    starts = pd.to_datetime(payments["period_start"]).fillna(pd.to_datetime(payments["paid_date"]))
+    paid = workers_paid(unit, starts, payments["months"], payments["workers_count"])
+    paid.index = units[paid.index.to_numpy(dtype=np.int64)].set_names(["program_id", "unit_code"])
     both = pd.concat([paid.rename("paid"), enrolled], axis=1).fillna(0).astype("int64")
     over = both[both["paid"] > both["enrolled"]].reset_index()
     if len(over):
@@ -200,7 +403,7 @@ def _paid_more_than_enrolled(records: _Records) -> pd.DataFrame | None:
             expected=over["enrolled"],
             detail="premiums paid for "
             + over["paid"].astype(str)
-            + " workers, "
+            + " workers (the most in any one month), "
             + over["enrolled"].astype(str)
             + " enrolled",
         )
@@ -307,6 +510,91 @@ def _payment_without_transfer(records: _Records) -> pd.DataFrame | None:
             + " paid by a village that has received no BKBK transfer",
         )
     return None
+
+
+def _premium_due(workers: pd.Series, rates: pd.Series, months: pd.Series) -> pd.Series:
+    """workers x rate x months in exact rupiah: int64 while every product fits, else Python
+    ints (a payment's bounds allow 10 million workers at Rp 99 trillion a month)."""
+    w, r, m = (np.asarray(whole(c), dtype=np.int64) for c in (workers, rates, months))
+    if not len(w) or float((w.astype(float) * r * m).max()) < SAFE_TOTAL:
+        return pd.Series(w * r * m, index=workers.index, dtype="int64")
+    exact = w.astype(object) * r.astype(object) * m.astype(object)
+    return pd.Series(exact, index=workers.index, dtype=object)
+
+
+@_check(PAYMENT_AMOUNT_MISMATCH)
+def _payment_amount_mismatch(records: _Records) -> pd.DataFrame | None:
+    """A premium payment whose amount is not workers_count x premium_rate_monthly x months
+    (the programme's rate, Rp16,800 when it gives none): money paid for cover it does not
+    buy, or cover bought with money not accounted for. One row per payment, by payment_id."""
+    payments = records.payments
+    if payments.empty:
+        return None
+    programs = records.known("programs").drop_duplicates("program_id")
+    rate = programs.set_index("program_id")["premium_rate_monthly"]
+    rates = payments["program_id"].map(rate).fillna(DEFAULT_PREMIUM_RATE_MONTHLY)
+    due = _premium_due(payments["workers_count"], rates, payments["months"])
+    amount = whole(payments["amount"])
+    off = (amount != due).to_numpy(dtype=bool)
+    if not off.any():
+        return None
+    wrong = payments[off]
+    return pd.DataFrame(
+        {
+            "program_id": wrong["program_id"],
+            "unit_code": wrong["payer_code"],
+            "subject": wrong["payment_id"],
+            "observed": amount[off],
+            "expected": due[off],
+            "detail": "paid "
+            + amount[off].astype(str)
+            + " for "
+            + wrong["workers_count"].astype(str)
+            + " workers x "
+            + wrong["months"].astype(str)
+            + " months at "
+            + whole(rates[off]).astype(str)
+            + " a month",
+        }
+    ).reset_index(drop=True)
+
+
+@_check(CLAIM_WITHOUT_ENROLLMENT)
+def _claim_without_enrollment(records: _Records) -> pd.DataFrame | None:
+    """A claim known on the day (filed on or before it) whose NIK is not enrolled in the
+    claim's programme by the day: BPJS pays, or is asked to pay, for a worker the programme
+    never registered. It has no unit (a unit is an enrolment's); subject the masked NIK, the
+    claim_id in the detail, one row per claim."""
+    claims = records.claims
+    if claims.empty:
+        return None
+    enrollments = records.enrollments
+    keys = _pair_keys(claims, enrollments, records.enrolled_nik_ids)
+    if keys is not None:
+        lost = claims[~np.isin(keys[0], keys[1])]
+    else:
+        lost = _without(claims, enrollments, ["nik", "program_id"])
+    if lost.empty:
+        return None
+    lost = lost.sort_values("claim_id", kind="stable")
+    filed = pd.to_datetime(lost["claim_date"]).dt.strftime("%Y-%m-%d")
+    return pd.DataFrame(
+        {
+            "program_id": lost["program_id"].to_numpy(dtype=object),
+            "unit_code": None,
+            "subject": [mask_nik(n) for n in lost["nik"]],
+            "observed": 0,
+            "expected": 1,
+            "detail": (
+                "claim "
+                + lost["claim_id"].astype(str)
+                + " (filed "
+                + filed
+                + ") of a NIK not enrolled in the programme by "
+                + records.day.strftime("%Y-%m-%d")
+            ).to_numpy(dtype=object),
+        }
+    )
 
 
 # The checks in the order they are listed: the order they are registered in above.
