@@ -87,24 +87,19 @@ def columns_read(used: Mapping[str, list[str]]) -> dict[str, list[str]]:
     }
 
 
-def _pair_keys(
-    left: pd.DataFrame, right: pd.DataFrame, right_nik: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """One int64 per (nik, program_id) row of each frame, equal exactly when both are equal;
-    None when there are too many programmes to pack them so. `right_nik`: `nik_ids` of the
-    right frame's NIKs, when known already."""
-    programs = pd.Index(pd.unique(pd.concat([left["program_id"], right["program_id"]])))
-    if right_nik is not None:
-        (left_nik,) = nik_ids(left["nik"])
-        if not (are_niks(left_nik) and are_niks(right_nik)):
-            right_nik = None  # codes hold only within one call: work both out together
-    if right_nik is None:
-        left_nik, right_nik = nik_ids(left["nik"], right["nik"])
+def _pair_keys(records: _Records, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
+    """One int64 per (nik, program_id) of each of `rows` and of each enrolment, equal exactly
+    when both are equal; None when there are too many programmes to pack them so."""
+    enrolled_ids, ids = records.with_enrolled_ids(rows["nik"])
     keys = worker_keys(
-        [programs.get_indexer(frame["program_id"]) for frame in (left, right)],
-        [left_nik, right_nik],
+        [records.program_codes(rows["program_id"]), records.enrolled_program], [ids, enrolled_ids]
     )
     return None if keys is None else (keys[0], keys[1])
+
+
+def _distinct(values: np.ndarray) -> bool:
+    """Whether sorted values are all different."""
+    return not bool((values[1:] == values[:-1]).any())
 
 
 def _without(rows: pd.DataFrame, others: pd.DataFrame, key: list[str]) -> pd.DataFrame:
@@ -166,12 +161,66 @@ class _Records:
         """The enrolled workers' NIKs as integers (`rantai.chain.nik_ids`)."""
         return nik_ids(self.enrollments["nik"])[0]
 
+    def with_enrolled_ids(self, niks: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        """`nik_ids` of the enrolments and of `niks`, comparable: the enrolments' own when both
+        are valid NIKs (no second pass over millions), else both worked out together."""
+        enrolled = self.enrolled_nik_ids
+        (ids,) = nik_ids(niks)
+        if are_niks(enrolled) and are_niks(ids):
+            return enrolled, ids
+        enrolled, ids = nik_ids(self.enrollments["nik"], niks)
+        return enrolled, ids
+
+    @cached_property
+    def program_names(self) -> list[str]:
+        """The programmes, one code each: a programme's code is its position here. The known
+        programmes, then any other a record names (a frame handed in as it is may)."""
+        return sorted({str(p) for p in self.known("programs")["program_id"]})
+
+    def program_codes(self, column: pd.Series) -> np.ndarray:
+        """Each row's programme as its code (`program_names`): millions of rows naming a few
+        hundred programmes are looked up, not hashed into groups."""
+        codes = pd.Index(self.program_names).get_indexer(column)
+        if (codes < 0).any():
+            self.program_names.extend(sorted({str(p) for p in column[codes < 0]}))
+            codes = pd.Index(self.program_names).get_indexer(column)
+        return codes.astype(np.int64)
+
+    @cached_property
+    def enrolled_program(self) -> np.ndarray:
+        """Each enrolment's programme code (`program_codes`)."""
+        return self.program_codes(self.enrollments["program_id"])
+
+    @cached_property
+    def enrolled_unit_key(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each enrolment's (programme, unit) as one int (-1 without a unit), and the units
+        that int's remainder indexes: counting ints per unit, not grouping millions of
+        strings."""
+        unit, units = pd.factorize(self.enrolled_unit)
+        width = max(len(units), 1)
+        key = np.where(unit >= 0, self.enrolled_program * width + unit, -1)
+        return key, np.asarray(units, dtype=object)
+
+    def count_per_unit(self, enrolments: np.ndarray | slice) -> pd.Series:
+        """The enrolments at these positions (or a slice) counted per (program_id, unit_code)."""
+        key, units = self.enrolled_unit_key
+        values, counts = np.unique(key[enrolments], return_counts=True)
+        counts, values = counts[values >= 0], values[values >= 0]
+        width = max(len(units), 1)
+        names = np.array(self.program_names, dtype=object)
+        index = pd.MultiIndex.from_arrays(
+            [names[values // width], units[values % width]], names=["program_id", "unit_code"]
+        )
+        return pd.Series(counts.astype(np.int64), index=index)
+
     @cached_property
     def enrolled_unit(self) -> pd.Series:
         """Each enrolment's unit (`rantai.chain.unit_of_worker`)."""
+        codes = self.enrolled_program
+        funding = self.funding.reindex(self.program_names).to_numpy(dtype=object)
         return unit_of_worker(
             self.enrollments["village_code"].astype(str),
-            self.enrollments["program_id"].map(self.funding),
+            pd.Series(funding[codes], index=self.enrollments.index, dtype=object),
         )
 
 
@@ -212,7 +261,12 @@ def find_anomalies(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> pd.Dat
 
 def _days(column: pd.Series) -> np.ndarray:
     """A date column as whole days since 1970 (int64): interval arithmetic on plain ints."""
-    return pd.to_datetime(column).to_numpy().astype("datetime64[D]").astype(np.int64)
+    return _day_numbers(pd.to_datetime(column))
+
+
+def _day_numbers(dates: pd.Series) -> np.ndarray:
+    """Dates (any datetime unit) as whole days since 1970."""
+    return dates.to_numpy().astype("datetime64[D]").astype(np.int64)
 
 
 def _day_text(days: np.ndarray) -> pd.Series:
@@ -238,89 +292,83 @@ def _nik_enrolled_twice(records: _Records) -> pd.DataFrame | None:
     program_id: a second row is a correction of the first): rows repeated in a frame handed in
     are one enrolment, and its overlapping covers one cover, never cover paid twice.
 
-    Vectorised: only the NIKs of two programmes or more are looked at, by their integer ids;
-    their episodes, sorted by NIK and start, are compared with the next ones of the same NIK
-    that start before they end (a sweep by distance, not a loop per worker).
+    Vectorised: the enrolments, sorted by NIK id and programme code, give the NIKs of two
+    programmes or more; only their episodes are looked at, sorted by NIK and start, each
+    compared with the next ones of its NIK that start before it ends (a sweep by distance,
+    not a loop per worker).
     """
     enrollments = records.enrollments
     coverage = records.coverage
     if enrollments.empty or coverage.empty:
         return None
     aktif = coverage[coverage["status"].to_numpy(dtype=object) == CoverageStatus.AKTIF.value]
-    enrolled_ids = records.enrolled_nik_ids
-    (cover_ids,) = nik_ids(aktif["nik"])
-    if not (are_niks(enrolled_ids) and are_niks(cover_ids)):
-        enrolled_ids, cover_ids = nik_ids(enrollments["nik"], aktif["nik"])
-    # Programme codes in the order of their names, so that the smaller code names "A" of "A, B".
-    programs = pd.Index(sorted(pd.unique(enrollments["program_id"].astype(str))))
-    enrolled_program = programs.get_indexer(enrollments["program_id"].astype(str))
-    # One enrolment per (NIK, programme), named by its row; only NIKs of 2+ programmes.
-    enrolled = pd.DataFrame(
-        {"nik": enrolled_ids, "program": enrolled_program, "row": np.arange(len(enrollments))}
-    ).drop_duplicates(["nik", "program"])
-    enrolled = enrolled[enrolled["nik"].duplicated(keep=False).to_numpy()]
-    if enrolled.empty:
+    enrolled_ids, cover_ids = records.with_enrolled_ids(aktif["nik"])
+    enrolled_program = records.enrolled_program
+    cover_program = records.program_codes(aktif["program_id"])
+    programmes = len(records.program_names)
+    # The enrolments by NIK, then programme: a NIK's first and last programme differ when it
+    # has two or more.
+    order = np.lexsort((enrolled_program, enrolled_ids))
+    nik, program = enrolled_ids[order], enrolled_program[order]
+    opens = np.flatnonzero(np.r_[True, nik[1:] != nik[:-1]])
+    closes = np.r_[opens[1:], len(nik)] - 1
+    several = program[opens] != program[closes]
+    if not several.any():
         return None
-    # Their AKTIF episodes in the programmes they are enrolled in, each named by its enrolment.
-    covers = pd.DataFrame(
-        {
-            "nik": cover_ids,
-            "program": programs.get_indexer(aktif["program_id"].astype(str)),
-            "start": _days(aktif["coverage_start"]),
-            "end": _days(aktif["coverage_end"]),
-        }
-    ).merge(enrolled, on=["nik", "program"])
-    if covers.empty:
+    niks = nik[opens[several]]  # sorted, distinct: a NIK's place here is its dense id
+    inside = np.repeat(several, closes - opens + 1)
+    dense = np.repeat(np.arange(len(niks)), (closes - opens + 1)[several])
+    # One int per (NIK, programme) enrolment, sorted; repeated rows of one are one enrolment.
+    enrolment = dense * programmes + program[inside]
+    rows = order[inside]
+    first = np.r_[True, enrolment[1:] != enrolment[:-1]]
+    enrolment, rows = enrolment[first], rows[first]
+    # Their AKTIF episodes in programmes they are enrolled in, each keyed by its enrolment.
+    place = np.minimum(np.searchsorted(niks, cover_ids), len(niks) - 1)
+    theirs = niks[place] == cover_ids
+    key = place[theirs] * programmes + cover_program[theirs]
+    at = np.minimum(np.searchsorted(enrolment, key), len(enrolment) - 1)
+    matched = enrolment[at] == key
+    key, row = key[matched], rows[at[matched]]
+    start = _days(aktif["coverage_start"])[theirs][matched]
+    end = _days(aktif["coverage_end"])[theirs][matched]
+    if not len(key):
         return None
-    repeated = covers["row"].duplicated(keep=False).to_numpy()
+    repeated = pd.Series(key).duplicated(keep=False).to_numpy()
     if repeated.any():
         # Episodes of one enrolment that overlap or touch are one cover.
         merged = merge_episodes(
-            covers["row"].to_numpy()[repeated],
-            covers["start"].to_numpy()[repeated].astype("datetime64[D]"),
-            covers["end"].to_numpy()[repeated].astype("datetime64[D]"),
+            key[repeated],
+            start[repeated].astype("datetime64[D]"),
+            end[repeated].astype("datetime64[D]"),
         )
-        covers = pd.concat(
-            [
-                covers.loc[~repeated, ["row", "start", "end"]],
-                pd.DataFrame(
-                    {
-                        "row": merged["key"].to_numpy(dtype=np.int64),
-                        "start": merged["start"]
-                        .to_numpy()
-                        .astype("datetime64[D]")
-                        .astype(np.int64),
-                        "end": merged["end"].to_numpy().astype("datetime64[D]").astype(np.int64),
-                    }
-                ),
-            ],
-            ignore_index=True,
-        )
-    row = covers["row"].to_numpy(dtype=np.int64)
-    start = covers["start"].to_numpy(dtype=np.int64)
-    end = covers["end"].to_numpy(dtype=np.int64)
-    nik = enrolled_ids[row]
-    program = enrolled_program[row]
+        merged_key = merged["key"].to_numpy(dtype=np.int64)
+        row = np.r_[row[~repeated], rows[np.searchsorted(enrolment, merged_key)]]
+        key = np.r_[key[~repeated], merged_key]
+        start = np.r_[start[~repeated], _day_numbers(merged["start"])]
+        end = np.r_[end[~repeated], _day_numbers(merged["end"])]
+    nik, program = key // programmes, key % programmes
     order = np.lexsort((start, nik))
     row, start, end, nik, program = (a[order] for a in (row, start, end, nik, program))
     # Each episode against the next ones of its NIK that start before it ends (sorted by start,
     # once one starts after it ends, so do all the rest): pairs of two programmes only.
     firsts, seconds = [], []
-    first = np.arange(len(row) - 1)
+    earlier = np.arange(len(row) - 1)
     distance = 1
-    while len(first):
-        second = first + distance
-        meets = (nik[second] == nik[first]) & (start[second] <= end[first])
-        first, second = first[meets], second[meets]
-        other = program[second] != program[first]
-        firsts.append(first[other])
-        seconds.append(second[other])
+    while len(earlier):
+        later = earlier + distance
+        meets = (nik[later] == nik[earlier]) & (start[later] <= end[earlier])
+        earlier, later = earlier[meets], later[meets]
+        other = program[later] != program[earlier]
+        firsts.append(earlier[other])
+        seconds.append(later[other])
         distance += 1
-        first = first[first + distance < len(row)]
-    if not firsts or not sum(len(f) for f in firsts):
+        earlier = earlier[earlier + distance < len(row)]
+    if not sum(len(f) for f in firsts):
         return None
     i, j = np.concatenate(firsts), np.concatenate(seconds)
-    a_first = program[i] < program[j]
+    names = np.array(records.program_names, dtype=object)
+    a_first = names[program[i]] < names[program[j]]
     pairs = pd.DataFrame(
         {
             "nik": nik[i],
@@ -344,7 +392,6 @@ def _nik_enrolled_twice(records: _Records) -> pd.DataFrame | None:
     twice = twice[twice["days"] >= DOUBLE_COVER_DAYS].reset_index()
     if twice.empty:
         return None
-    names = programs.to_numpy(dtype=object)
     units = records.enrolled_unit.to_numpy(dtype=object)
     unit_a = pd.Series(units[twice["row_a"]], dtype=object).astype(str)
     unit_b = pd.Series(units[twice["row_b"]], dtype=object).astype(str)
@@ -379,12 +426,7 @@ def _paid_more_than_enrolled(records: _Records) -> pd.DataFrame | None:
     its period_start, or its paid_date when it has none."""
     # A worker is enrolled once per programme (the enrollments' key is nik and program_id),
     # so counting rows counts workers.
-    enrolled = (
-        records.enrollments.assign(unit_code=records.enrolled_unit)
-        .groupby(["program_id", "unit_code"])
-        .size()
-        .rename("enrolled")
-    )
+    enrolled = records.count_per_unit(slice(None)).rename("enrolled")
     payments = records.payments
     if payments.empty:
         return None
@@ -454,22 +496,22 @@ def _coverage_without_payment(records: _Records) -> pd.DataFrame | None:
     """Workers covered (AKTIF) in a unit where no premium payment is recorded."""
     active = records.coverage[covered_mask(records.coverage, records.day)]
     # Each covered worker with the unit of their enrollment; two active periods are one worker.
-    keys = _pair_keys(active, records.enrollments, records.enrolled_nik_ids)
-    if keys is not None and (enrolled_at := pd.Index(keys[1])).is_unique:
-        # An enrollment's key is unique: look each cover's worker up by its one integer.
-        position = enrolled_at.get_indexer(keys[0])
-        once = (position >= 0) & ~pd.Series(keys[0]).duplicated().to_numpy()
-        covered = pd.DataFrame(
-            {
-                "program_id": active["program_id"].to_numpy(dtype=object)[once],
-                "unit_code": records.enrolled_unit.to_numpy(dtype=object)[position[once]],
-            }
-        )
+    keys = _pair_keys(records, active)
+    order = None if keys is None else np.argsort(keys[1], kind="stable")
+    enrolled = None if keys is None or order is None else keys[1][order]
+    if keys is not None and order is not None and enrolled is not None and _distinct(enrolled):
+        # An enrollment's key is unique: look each cover's worker up by its one integer
+        # (sorted, searched: no hashing of millions), each worker once.
+        at = np.minimum(np.searchsorted(enrolled, keys[0]), max(len(enrolled) - 1, 0))
+        first = np.zeros(len(keys[0]), dtype=bool)
+        first[np.unique(keys[0], return_index=True)[1]] = True
+        found = first & (enrolled[at] == keys[0]) if len(enrolled) else first & False
+        workers = records.count_per_unit(order[at[found]])
     else:
         units = records.enrollments[["nik", "program_id"]].assign(unit_code=records.enrolled_unit)
         covered = active[["nik", "program_id"]].merge(units, on=["nik", "program_id"])
         covered = covered.drop_duplicates(["nik", "program_id"])
-    workers = covered.groupby(["program_id", "unit_code"]).size()
+        workers = covered.groupby(["program_id", "unit_code"]).size()
     if len(workers):
         paid_units = pd.MultiIndex.from_frame(
             records.payments[["program_id", "payer_code"]].drop_duplicates(),
@@ -568,12 +610,12 @@ def _claim_without_enrollment(records: _Records) -> pd.DataFrame | None:
     claims = records.claims
     if claims.empty:
         return None
-    enrollments = records.enrollments
-    keys = _pair_keys(claims, enrollments, records.enrolled_nik_ids)
-    if keys is not None:
-        lost = claims[~np.isin(keys[0], keys[1])]
-    else:
-        lost = _without(claims, enrollments, ["nik", "program_id"])
+    # Claims are few, enrolments millions: only the claimants' enrolments are compared.
+    enrolled_ids, claimed_ids = records.with_enrolled_ids(claims["nik"])
+    claimants = np.unique(claimed_ids)
+    place = np.minimum(np.searchsorted(claimants, enrolled_ids), max(len(claimants) - 1, 0))
+    theirs = records.enrollments[claimants[place] == enrolled_ids]
+    lost = _without(claims, theirs, ["nik", "program_id"])
     if lost.empty:
         return None
     lost = lost.sort_values("claim_id", kind="stable")
