@@ -97,6 +97,12 @@ def _pair_keys(records: _Records, rows: pd.DataFrame) -> tuple[np.ndarray, np.nd
     return None if keys is None else (keys[0], keys[1])
 
 
+def _text(codes: pd.Series) -> pd.Series:
+    """Codes as str objects: a column of them as it is (pandas' str dtype is slower to group
+    and cut by the million), anything else converted."""
+    return codes if codes.dtype == object else codes.astype(str).astype(object)
+
+
 def _distinct(values: np.ndarray) -> bool:
     """Whether sorted values are all different."""
     return not bool((values[1:] == values[:-1]).any())
@@ -219,7 +225,7 @@ class _Records:
         codes = self.enrolled_program
         funding = self.funding.reindex(self.program_names).to_numpy(dtype=object)
         return unit_of_worker(
-            self.enrollments["village_code"].astype(str),
+            _text(self.enrollments["village_code"]),
             pd.Series(funding[codes], index=self.enrollments.index, dtype=object),
         )
 
@@ -274,6 +280,19 @@ def _day_text(days: np.ndarray) -> pd.Series:
     return pd.Series(np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype(str))
 
 
+def _programmes_per_nik(
+    ids: np.ndarray, programs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Enrolments sorted by NIK id, then programme code: that order, where each NIK's run of
+    enrolments opens and closes in it, and whether the NIK has two programmes or more (the
+    first and the last of its run differ)."""
+    order = np.lexsort((programs, ids))
+    nik, program = ids[order], programs[order]
+    opens = np.flatnonzero(np.r_[True, nik[1:] != nik[:-1]]) if len(nik) else np.array([], int)
+    closes = np.r_[opens[1:], len(nik)] - 1
+    return order, opens, closes, program[opens] != program[closes]
+
+
 @_check(NIK_ENROLLED_TWICE)
 def _nik_enrolled_twice(records: _Records) -> pd.DataFrame | None:
     """One NIK enrolled in two programmes whose AKTIF covers share 30 days or more: cover paid
@@ -301,20 +320,18 @@ def _nik_enrolled_twice(records: _Records) -> pd.DataFrame | None:
     coverage = records.coverage
     if enrollments.empty or coverage.empty:
         return None
-    aktif = coverage[coverage["status"].to_numpy(dtype=object) == CoverageStatus.AKTIF.value]
-    enrolled_ids, cover_ids = records.with_enrolled_ids(aktif["nik"])
     enrolled_program = records.enrolled_program
-    cover_program = records.program_codes(aktif["program_id"])
-    programmes = len(records.program_names)
-    # The enrolments by NIK, then programme: a NIK's first and last programme differ when it
-    # has two or more.
-    order = np.lexsort((enrolled_program, enrolled_ids))
-    nik, program = enrolled_ids[order], enrolled_program[order]
-    opens = np.flatnonzero(np.r_[True, nik[1:] != nik[:-1]])
-    closes = np.r_[opens[1:], len(nik)] - 1
-    several = program[opens] != program[closes]
-    if not several.any():
+    order, opens, closes, several = _programmes_per_nik(records.enrolled_nik_ids, enrolled_program)
+    if not several.any():  # the common case, worked out before any cover is looked at
         return None
+    # The AKTIF rows' four columns only (not a copy of every column of millions of rows).
+    aktif = coverage["status"].to_numpy(dtype=object) == CoverageStatus.AKTIF.value
+    enrolled_ids, cover_ids = records.with_enrolled_ids(coverage["nik"][aktif])
+    if enrolled_ids is not records.enrolled_nik_ids:  # ids worked out again, with the covers'
+        order, opens, closes, several = _programmes_per_nik(enrolled_ids, enrolled_program)
+    cover_program = records.program_codes(coverage["program_id"][aktif])
+    programmes = len(records.program_names)
+    nik, program = enrolled_ids[order], enrolled_program[order]
     niks = nik[opens[several]]  # sorted, distinct: a NIK's place here is its dense id
     inside = np.repeat(several, closes - opens + 1)
     dense = np.repeat(np.arange(len(niks)), (closes - opens + 1)[several])
@@ -330,8 +347,8 @@ def _nik_enrolled_twice(records: _Records) -> pd.DataFrame | None:
     at = np.minimum(np.searchsorted(enrolment, key), len(enrolment) - 1)
     matched = enrolment[at] == key
     key, row = key[matched], rows[at[matched]]
-    start = _days(aktif["coverage_start"])[theirs][matched]
-    end = _days(aktif["coverage_end"])[theirs][matched]
+    start = _days(coverage["coverage_start"][aktif])[theirs][matched]
+    end = _days(coverage["coverage_end"][aktif])[theirs][matched]
     if not len(key):
         return None
     repeated = pd.Series(key).duplicated(keep=False).to_numpy()

@@ -226,6 +226,28 @@ def test_three_programmes_give_a_row_per_pair():
     ]
 
 
+def test_niks_that_are_not_numbers_are_matched_as_text():
+    """A frame handed in as it is may carry NIKs that are no valid number (validation would
+    quarantine them): they are compared as text, and still masked."""
+    odd = "15O8010101900001"  # a letter O
+    found = find_anomalies(
+        frames(
+            enrollments=[enrolled(odd, "bk", V1), enrolled(odd, "ds")],
+            coverage=[
+                cover(odd, "bk", "2025-03-10", "2025-12-31"),
+                cover(odd, "ds", "2025-11-01", "2026-10-31"),
+            ],
+            claims=[claim("K9", odd, "bk"), claim("K8", odd, "ds", filed="2025-02-01")],
+        ),
+        LATE,
+    )
+    assert checks(only(found, "NIK_ENROLLED_TWICE")) == [
+        ("NIK_ENROLLED_TWICE", "bk, ds", f"{V1}, {V2}", 61, 0)
+    ]
+    assert only(found, "CLAIM_WITHOUT_ENROLLMENT").empty
+    assert odd not in found.to_csv()
+
+
 def test_one_programme_twice_is_not_enrolled_twice():
     """The enrolments' key is (nik, program_id): a second row of one programme is the same
     enrolment, and its overlapping covers are one cover (merged), never cover paid twice."""
