@@ -25,6 +25,7 @@ from rantai.chain import (
     known_on,
     merge_episodes,
     nik_ids,
+    period_starts,
     unit_of_worker,
     worker_keys,
     workers_paid,
@@ -450,8 +451,9 @@ def _paid_more_than_enrolled(records: _Records) -> pd.DataFrame | None:
     unit, units = pd.MultiIndex.from_frame(
         payments[["program_id", "payer_code"]].astype(str), names=["program_id", "unit_code"]
     ).factorize()
-    starts = pd.to_datetime(payments["period_start"]).fillna(pd.to_datetime(payments["paid_date"]))
-    paid = workers_paid(unit, starts, payments["months"], payments["workers_count"])
+    paid = workers_paid(
+        unit, period_starts(payments), payments["months"], payments["workers_count"]
+    )
     paid.index = units[paid.index.to_numpy(dtype=np.int64)].set_names(["program_id", "unit_code"])
     both = pd.concat([paid.rename("paid"), enrolled], axis=1).fillna(0).astype("int64")
     over = both[both["paid"] > both["enrolled"]].reset_index()

@@ -212,6 +212,11 @@ def merge_episodes(
     return merged.reset_index(drop=True)
 
 
+def period_starts(payments: pd.DataFrame) -> pd.Series:
+    """The first day of the cover each payment buys: its period_start, else its paid_date."""
+    return pd.to_datetime(payments["period_start"]).fillna(pd.to_datetime(payments["paid_date"]))
+
+
 def workers_paid(
     units: np.ndarray[Any, Any],
     period_starts: pd.Series | np.ndarray[Any, Any],

@@ -23,6 +23,7 @@ from rantai.chain import (
     district_of,
     known_mask,
     period_end,
+    period_starts,
     worker_keys,
     workers_paid,
 )
@@ -493,7 +494,7 @@ def _empty_dtype(kind: Kind) -> str:
 def _programs(programs: pd.DataFrame) -> pd.DataFrame:
     """Programmes with plain-string funding source and each stage's SLA override as Int64."""
     out = programs.drop_duplicates("program_id", keep="last").copy()
-    out["funding_source"] = out["funding_source"].astype(str)
+    out["funding_source"] = out["funding_source"].astype(str).astype(object)
     for column in SLA_COLUMNS:
         out[column] = pd.to_numeric(out[column], errors="coerce").astype("Int64")
     rate = pd.to_numeric(out["premium_rate_monthly"], errors="coerce")
@@ -550,7 +551,7 @@ def _payments(payments: pd.DataFrame) -> pd.DataFrame:
     keys = ["program_id", "payer_code"]
     grouped = payments.groupby(keys, sort=False)
     payer = grouped.ngroup().to_numpy()
-    period = pd.to_datetime(payments["period_start"]).fillna(payments["paid_date"])
+    period = period_starts(payments)
     months = payments["months"].astype("int64")
     count = payments["workers_count"].astype("int64")
     peak = workers_paid(payer, period, months, count)
@@ -761,6 +762,10 @@ def sla_table(programs: pd.DataFrame) -> pd.DataFrame:
 def _judge(cases: pd.DataFrame, sla: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     """Due dates, completeness, stalls, severity and what is at stake for every case."""
     cases = cases.merge(sla, on=["program_id", "stage"], how="left")
+    # One dtype for text whatever the mix of cases (pandas may infer `str` for some frames).
+    text = ["program_id", "funding_source", "province_code", "district_code", "unit_code"]
+    for column in [*text, "stage", "case_id"]:
+        cases[column] = cases[column].astype(object)
     # A JKK claim's benefit is unknown until paid: empty, not zero (CLAIM_PAYMENT).
     cases["amount_known"] = cases["amount_at_stake"].notna().to_numpy(dtype=bool)
     for column in ("target", "achieved", "amount_at_stake", "workers_affected"):
