@@ -2,7 +2,8 @@
 how many a run sends.
 
 Prefect-free: the events are `emit_event`'s keyword arguments; `tasks.publish` sends them.
-Resource ids are `rantai.case.<program_id>.<unit_code>.<stage>` for a stall and
+Resource ids are `rantai.case.<program_id>.<unit_code>.<stage>` for a stall (followed by
+`.<claim_id>` for a CLAIM_PAYMENT stall, whose case is a claim) and
 `rantai.claim.<claim_id>` for a protection failure; neither row carries personal data (a
 failure names its claim, benefit and unit, never the worker's NIK or name).
 """
@@ -51,18 +52,27 @@ def _stall_event(kind: str, row: dict[str, Any], flow_run: str, as_of: dt.date) 
     payload: dict[str, Any] = {"as_of": as_of.isoformat()}
     for key, value in row.items():
         if key in _PAYLOAD_NUMBERS:
-            payload[key] = int(value)
+            # An unknown amount (a JKK claim's benefit before it is paid) is null, never 0.
+            payload[key] = None if pd.isna(value) else int(value)
         elif key in _PAYLOAD_TEXT:
             payload[key] = str(value)
+    case = f"rantai.case.{row['program_id']}.{row['unit_code']}.{row['stage']}"
+    resource = {
+        "prefect.resource.id": case,
+        "prefect.resource.name": f"{row['stage']} {row['unit_code']}",
+        "rantai.program_id": str(row["program_id"]),
+        "rantai.unit_code": str(row["unit_code"]),
+        "rantai.stage": str(row["stage"]),
+    }
+    claim = row.get("case_id")
+    if isinstance(claim, str) and claim:
+        # A CLAIM_PAYMENT case is a claim: each its own resource, `<case>.<claim_id>`.
+        resource["prefect.resource.id"] = f"{case}.{claim}"
+        resource["prefect.resource.name"] += f" {claim}"
+        resource["rantai.case_id"] = claim
     return dict(
         event=f"rantai.stall.{kind}",
-        resource={
-            "prefect.resource.id": f"rantai.case.{row['program_id']}.{row['unit_code']}.{row['stage']}",
-            "prefect.resource.name": f"{row['stage']} {row['unit_code']}",
-            "rantai.program_id": str(row["program_id"]),
-            "rantai.unit_code": str(row["unit_code"]),
-            "rantai.stage": str(row["stage"]),
-        },
+        resource=resource,
         payload=payload,
         # Ties each event to the run that raised it, for operators and Automations.
         related=[{"prefect.resource.id": flow_run, "prefect.resource.role": "flow-run"}],

@@ -115,3 +115,17 @@ def test_a_failure_no_stage_explains_relates_only_to_its_run():
 
 def test_no_new_failures_no_events():
     assert failure_events(no_failures(), AS_OF, RUN) == []
+
+
+def test_a_claims_stall_event_names_its_claim_and_an_unknown_benefit_is_null():
+    frame = _flags("A").assign(stage="CLAIM_PAYMENT", case_id="KLM-7")
+    frame["amount_at_stake"] = pd.array([pd.NA], dtype="Int64")
+    (event,) = stall_events(frame, frame.iloc[0:0], AS_OF, RUN, 0)
+    # Each claim is a case of its own: two claims of one village are two resources.
+    assert event["resource"]["prefect.resource.id"] == "rantai.case.p.A.CLAIM_PAYMENT.KLM-7"
+    assert event["resource"]["rantai.case_id"] == "KLM-7"
+    assert event["payload"]["amount_at_stake"] is None
+    # A unit's stage keeps its resource as before.
+    (unit,) = stall_events(_flags("A").assign(case_id=""), frame.iloc[0:0], AS_OF, RUN, 0)
+    assert unit["resource"]["prefect.resource.id"] == "rantai.case.p.A.VILLAGE_TRANSFER"
+    assert "rantai.case_id" not in unit["resource"]

@@ -23,6 +23,7 @@ from rantai.report import (
     write_outputs,
 )
 from rantai.stages import FAILURE_COLUMNS, PROTECTION_COLUMNS, STALL_COLUMNS
+from rantai.untrusted import markdown_rows
 from rantai.validate import QUARANTINE_COLUMNS
 from tests.chain_folders import BUNGO, V1, V2
 from tests.protection_frames import AS_OF, failures, no_failures, protection
@@ -240,3 +241,16 @@ def test_a_run_page_without_failures_keeps_its_shape():
     page = markdown_summary("Rantai", stalls(), [], 0, 0, {}, load_gazetteer().names)
     assert "Families without their benefit" not in page
     assert page.splitlines()[2].startswith("**2 stalled steps")
+
+
+def test_a_hostile_claim_id_shows_as_text_on_the_run_page():
+    hostile = failures("[click](http://x.example)", "<img src=x onerror=alert(1)>")
+    names = load_gazetteer().names
+    page = markdown_summary("Rantai", stalls(), [], 0, 0, {}, names, failures=hostile)
+    assert "[click](" not in page and "<img" not in page
+    assert "\\[click\\]" in page
+    cells = markdown_rows(failure_rows(hostile, names, 10))
+    assert [c["claim"] for c in cells] == [
+        "\\[click\\]\\(http\\://x.example)",
+        "&lt;img src=x onerror=alert(1)&gt;",
+    ]
