@@ -128,6 +128,9 @@ def _failure_event(row: dict[str, Any], flow_run: str, as_of: dt.date) -> dict[s
             "rantai.claim_id": claim,
             "rantai.program_id": program,
             "rantai.unit_code": unit,
+            # Labels an Automation can match on: whose move it is, and which benefit.
+            "rantai.responsible": str(row["responsible"]),
+            "rantai.benefit": str(row["benefit"]),
         },
         payload={
             "as_of": as_of.isoformat(),

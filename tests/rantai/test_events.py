@@ -74,6 +74,8 @@ def test_each_new_protection_failure_is_one_event_on_its_claim_without_personal_
         "rantai.claim_id": "KLM-0001",
         "rantai.program_id": "jambi-bkbk-2025",
         "rantai.unit_code": "15.08.01.2002",
+        "rantai.responsible": "DISTRICT",
+        "rantai.benefit": "JKM",
     }
     assert death["payload"] == {
         "as_of": "2025-06-30",
