@@ -274,9 +274,12 @@ def failure_rows(
 
 
 def stall_rows(stalls: pd.DataFrame, names: Mapping[str, str], limit: int) -> list[dict[str, Any]]:
-    """The worst stalls as table rows for people: region names beside codes, money formatted."""
+    """The worst stalls as table rows for people: region names beside codes, money formatted
+    (a claim's benefit not yet known in words), and the claim of a CLAIM_PAYMENT stall (empty
+    for a unit's stage)."""
     rows = []
     for r in stalls.head(limit).itertuples():
+        case = getattr(r, "case_id", "")
         rows.append(
             {
                 "severity": r.severity,
@@ -284,6 +287,7 @@ def stall_rows(stalls: pd.DataFrame, names: Mapping[str, str], limit: int) -> li
                 "program": r.program_id,
                 "district": f"{names.get(r.district_code, '')} ({r.district_code})",
                 "unit": f"{names.get(r.unit_code, '')} ({r.unit_code})",
+                "claim": case if isinstance(case, str) else "",
                 "since": _iso(r.start_date),
                 "days_overdue": int(r.days_overdue),
                 "amount_at_stake": _benefit(r.amount_at_stake),

@@ -20,6 +20,7 @@ from rantai.report import (
     headline,
     markdown_summary,
     run_message,
+    stall_rows,
     write_outputs,
 )
 from rantai.stages import FAILURE_COLUMNS, PROTECTION_COLUMNS, STALL_COLUMNS
@@ -254,3 +255,13 @@ def test_a_hostile_claim_id_shows_as_text_on_the_run_page():
         "\\[click\\]\\(http\\://x.example)",
         "&lt;img src=x onerror=alert(1)&gt;",
     ]
+
+
+def test_a_claims_stalled_step_names_its_claim_on_the_run_page():
+    transfer, claim = stall_rows(stalls(), load_gazetteer().names, 10)
+    assert (transfer["claim"], transfer["amount_at_stake"]) == ("", "Rp2.016.000")
+    assert (claim["stage"], claim["claim"], claim["amount_at_stake"]) == (
+        "CLAIM_PAYMENT",
+        "KLM-0009",
+        "not yet known",
+    )
