@@ -300,6 +300,13 @@ def stall_rows(stalls: pd.DataFrame, names: Mapping[str, str], limit: int) -> li
 
 DISTRICTS_SHOWN = 25
 FAILURES_SHOWN = 25
+# The programme funnel's v2 columns: summary.json's key, and its heading on the run page.
+PROTECTION_SHOWN = {
+    "workers_activated": "activated",
+    "workers_covered": "covered today",
+    "workers_lapsed": "lapsed",
+    "protection_failures": "families without benefit",
+}
 
 
 def district_funnel(evaluation: stages.Evaluation) -> list[dict[str, Any]]:
@@ -371,6 +378,9 @@ def markdown_summary(
                 f"… and {len(failures) - FAILURES_SHOWN} more in protection_failures.csv.",
             ]
     lines += ["", "## Funnel: where the money and the protection stand", ""]
+    # Contract v2's programme figures, where the evaluation has them: who was activated, who
+    # is covered today, whose cover lapsed, and the families without their benefit.
+    protected = bool(programs) and all(PROTECTION_SHOWN.keys() <= p.keys() for p in programs)
     lines += _table(
         [
             "Programme",
@@ -382,6 +392,7 @@ def markdown_summary(
             "Workers targeted",
             "paid for",
             "covered (AKTIF)",
+            *(PROTECTION_SHOWN.values() if protected else ()),
         ],
         [
             [
@@ -394,6 +405,7 @@ def markdown_summary(
                 f"{p['workers_targeted']:,}",
                 f"{p['workers_paid']:,}",
                 f"{p['workers_active']:,}",
+                *((f"{int(p[key]):,}" for key in PROTECTION_SHOWN) if protected else ()),
             ]
             for p in programs
         ],

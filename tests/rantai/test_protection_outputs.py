@@ -265,3 +265,36 @@ def test_a_claims_stalled_step_names_its_claim_on_the_run_page():
         "KLM-0009",
         "not yet known",
     )
+
+
+V1_PROGRAMME = {
+    "program_id": "jambi-bkbk-2025",
+    "funding_source": "BKBK",
+    "allocated": 6_048_000,
+    "transferred_to_districts": 6_048_000,
+    "transferred_to_villages": 4_032_000,
+    "premiums_paid": 2_016_000,
+    "workers_targeted": 30,
+    "workers_paid": 10,
+    "workers_active": 8,
+}
+
+
+def test_the_programme_funnel_shows_v2_protection_where_the_evaluation_has_it():
+    names = load_gazetteer().names
+    v2 = {
+        **V1_PROGRAMME,
+        "workers_activated": 9,
+        "workers_covered": 8,
+        "workers_lapsed": 1,
+        "protection_failures": 1,
+    }
+    page = markdown_summary("Rantai", stalls(), [v2], 0, 0, {}, names, failures=failures())
+    assert (
+        "| covered (AKTIF) | activated | covered today | lapsed | families without benefit |"
+        in (page)
+    )
+    assert "| 30 | 10 | 8 | 9 | 8 | 1 | 1 |" in page
+    # A v1 programme dict keeps the v1 table.
+    page = markdown_summary("Rantai", stalls(), [V1_PROGRAMME], 0, 0, {}, names)
+    assert "covered today" not in page and "| 30 | 10 | 8 |" in page
