@@ -37,10 +37,11 @@ def tell_and_end(
     run: RunContext, title: str, settled: Settled, delivery: Delivery, report: bool = False
 ) -> State:
     """Publish a settled run (artifacts, events, the report folder's link; the Monev report
-    when asked) and end it: Degraded where sources stayed stale, else Stalled or Completed."""
-    publish_run(run, title, settled.flags, settled.summary)
+    when asked) and end it: Degraded where sources stayed stale, else Stalled or Completed; its
+    message names the families without their benefit before the stalls."""
+    publish_run(run, title, settled.flags, settled.summary, settled.failures, settled.new_failures)
     if report:  # the Monev report: report.html and report.xlsx beside the outputs, linked
         write_monev_report(run)
     if delivery.stale:
-        return degraded_state(delivery.problems, settled.flags.stalls)
-    return final_state(settled.flags.stalls)
+        return degraded_state(delivery.problems, settled.flags.stalls, settled.failures)
+    return final_state(settled.flags.stalls, settled.failures)

@@ -7,8 +7,7 @@ from collections.abc import Mapping
 import pandas as pd
 from prefect.states import Completed, Failed, State
 
-from rantai.report import headline
-from rantai.stages import stall_summary_line
+from rantai.report import run_message
 
 STALLED = "Stalled"
 UNREADABLE = "Unreadable"
@@ -16,11 +15,14 @@ DEGRADED = "Degraded"
 REFUSED = "Refused"
 
 
-def final_state(stalls: pd.DataFrame) -> State:
-    """`Failed(name="Stalled")` naming the stalled stages, or `Completed`."""
+def final_state(stalls: pd.DataFrame, failures: pd.DataFrame | None = None) -> State:
+    """`Failed(name="Stalled")` naming the stalled stages, or `Completed`; either message names
+    the protection failures first (`2 families without their benefit (Rp84.000.000): ...;
+    976 stalled: ...`). Failures alone do not make a run Stalled: they are what happened on
+    past days, which a later run cannot resolve; the message and the run page still name them."""
     if len(stalls):
-        return Failed(name=STALLED, message=f"{stall_summary_line(stalls)}. {headline(stalls)}")
-    return Completed(message="No stalled steps.")
+        return Failed(name=STALLED, message=run_message(stalls, failures))
+    return Completed(message=run_message(stalls, failures))
 
 
 def unreadable_state(message: str) -> State:
@@ -34,13 +36,14 @@ def refused_state(message: str) -> State:
     return Failed(name=REFUSED, message=message)
 
 
-def degraded_state(problems: Mapping[str, str], stalls: pd.DataFrame) -> State:
+def degraded_state(
+    problems: Mapping[str, str], stalls: pd.DataFrame, failures: pd.DataFrame | None = None
+) -> State:
     """`Failed(name="Degraded")`: sources stayed unreachable, so the evaluation ran on what was
-    stored before; it wins over Stalled, and its message names the stale sources, then stalls."""
+    stored before; it wins over Stalled, and its message names the stale sources, then the
+    protection failures and stalls."""
     stale = ", ".join(problems)
-    stalled = (
-        f"{stall_summary_line(stalls)}. {headline(stalls)}" if len(stalls) else "No stalled steps"
-    )
+    stalled = run_message(stalls, failures).removesuffix(".")
     reasons = " | ".join(problems.values())
     return Failed(
         name=DEGRADED,

@@ -1,4 +1,5 @@
-"""What a run publishes: stalls.csv, quarantine.csv, summary.json, and the texts operators read."""
+"""What a run publishes: stalls.csv, quarantine.csv, anomalies.csv, protection.csv,
+protection_failures.csv, summary.json, and the texts operators read."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from rantai import stages
@@ -15,13 +17,17 @@ from rantai.anomalies import ANOMALY_COLUMNS
 from rantai.chain import Severity, once_per_worker
 from rantai.distinct import map_distinct
 from rantai.faults import failpoint
-from rantai.records import STAGE_ORDER, Reason, Stage, fundings_with
+from rantai.records import STAGE_ORDER, UNIT_STAGES, Reason, Stage, fundings_with
 from rantai.untrusted import markdown_cell, markdown_text, neutralise_frame
 from rantai.validate import QUARANTINE_COLUMNS
 
 # stalls.csv: the engine's columns, then what the flags remember.
 STALL_COLUMNS = [*stages.STALL_COLUMNS, "first_flagged", "status"]
 SEVERITIES = tuple(s.value for s in Severity)
+# A failure whose worker's chain had every started stage complete on the event date.
+NO_STAGE = "NONE"
+# How the run page and the run's message say "unknown" of a benefit (a JKK claim not yet paid).
+NOT_KNOWN = "not yet known"
 
 
 def rupiah(amount: int) -> str:
@@ -39,13 +45,60 @@ def _iso(value: object) -> str:
     return str(value)
 
 
+def _whole(value: object) -> str:
+    return str(int(value))  # type: ignore[call-overload]
+
+
+def _whole_or_empty(values: pd.Series) -> np.ndarray:
+    """Whole rupiah as written in a CSV, an unknown amount as an empty cell (never 0, `NaN`,
+    `<NA>` or `42000000.0`, which a column holding a missing value would otherwise give)."""
+    return map_distinct(values, _whole, fill="")
+
+
+def _known_total(values: pd.Series) -> int:
+    """The sum of the amounts that are known (exact past 64 bits: Python ints add up)."""
+    return int(values.dropna().sum())
+
+
+def _dated(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Dates as ISO text, each distinct date worked out once (tens of thousands of rows share a
+    few hundred dates)."""
+    for column in columns:
+        frame[column] = map_distinct(frame[column], _iso, fill="")
+    return frame
+
+
 def stalls_frame(stalls: pd.DataFrame) -> pd.DataFrame:
-    """stalls.csv as the contract lays it out, dates ISO."""
-    out = stalls.reindex(columns=STALL_COLUMNS).copy()
-    for column in ("as_of", "start_date", "due_date", "first_flagged"):
-        # Each distinct date once: tens of thousands of stalls share a few hundred dates.
-        out[column] = map_distinct(out[column], _iso, fill="")
+    """stalls.csv as the contract lays it out, dates ISO; `case_id` empty for a unit's stage,
+    and `amount_at_stake` empty where it is unknown (a JKK claim's benefit before it is paid)."""
+    out = _dated(
+        stalls.reindex(columns=STALL_COLUMNS).copy(),
+        ("as_of", "start_date", "due_date", "first_flagged"),
+    )
+    out["case_id"] = out["case_id"].fillna("")
+    out = neutralise_frame(out)
+    # After neutralising: a number is never a formula, and the text of one must not become one.
+    out["amount_at_stake"] = _whole_or_empty(out["amount_at_stake"])
+    return out
+
+
+def protection_frame(protection: pd.DataFrame | None) -> pd.DataFrame:
+    """protection.csv: the engine's protection per (programme, unit), the contract's columns
+    exactly, as_of ISO."""
+    source = protection if protection is not None else pd.DataFrame()
+    out = _dated(source.reindex(columns=stages.PROTECTION_COLUMNS).copy(), ("as_of",))
     return neutralise_frame(out)
+
+
+def failures_frame(failures: pd.DataFrame | None) -> pd.DataFrame:
+    """protection_failures.csv: the contract's columns exactly (the place columns the engine
+    adds after them are left out; no NIK or name is among them), event_date ISO, and
+    `benefit_at_stake` empty where it is unknown."""
+    source = failures if failures is not None else pd.DataFrame()
+    out = _dated(source.reindex(columns=stages.FAILURE_COLUMNS).copy(), ("event_date",))
+    out = neutralise_frame(out)
+    out["benefit_at_stake"] = _whole_or_empty(out["benefit_at_stake"])
+    return out
 
 
 def quarantine_frame(quarantined: pd.DataFrame) -> pd.DataFrame:
@@ -66,20 +119,25 @@ def build_summary(
     quarantined: pd.DataFrame,
     programs: list[dict[str, Any]],
     extra: Mapping[str, Any] | None = None,
+    failures: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
-    """summary.json: the contract's keys, then totals operators ask for first."""
+    """summary.json: the contract's keys, then totals operators ask for first. The programme
+    dicts are the engine's, passed through (v2's protection metrics, claims and failures per
+    programme among them); `protection_failures` counts the run's protection failures."""
     summary: dict[str, Any] = {
         "as_of": as_of.isoformat(),
         "stalls": {
             "by_stage": count_by(stalls["stage"], [s.value for s in Stage]),
             "by_severity": count_by(stalls["severity"], SEVERITIES),
             "total": len(stalls),
-            "amount_at_stake": int(stalls["amount_at_stake"].sum()),
+            # A claim's unknown benefit adds nothing (it is not zero either: it is left out).
+            "amount_at_stake": _known_total(stalls["amount_at_stake"]),
             "workers_affected": int(stalls["workers_affected"].sum()),
         },
         "resolved": int(resolved),
         "quarantined": count_by(quarantined["reason"], [r.value for r in Reason]),
         "programs": programs,
+        "protection_failures": len(failures) if failures is not None else 0,
     }
     summary.update(extra or {})
     return summary
@@ -91,8 +149,14 @@ def write_outputs(
     quarantined: pd.DataFrame,
     summary: dict[str, Any],
     anomalies: pd.DataFrame | None = None,
+    protection: pd.DataFrame | None = None,
+    failures: pd.DataFrame | None = None,
 ) -> list[Path]:
-    """Write the contract's files (and anomalies.csv); each whole, then renamed into place."""
+    """Write the contract's files (and anomalies.csv); each whole, then renamed into place.
+
+    protection.csv and protection_failures.csv are always written, with their header when
+    there is nothing to list (an evaluation without the v2 frames writes them empty);
+    summary.json comes last."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     anomaly_rows = neutralise_frame(
@@ -102,6 +166,11 @@ def write_outputs(
         ("stalls.csv", stalls_frame(stalls).to_csv(index=False, lineterminator="\n")),
         ("quarantine.csv", quarantine_frame(quarantined).to_csv(index=False, lineterminator="\n")),
         ("anomalies.csv", anomaly_rows.to_csv(index=False, lineterminator="\n")),
+        ("protection.csv", protection_frame(protection).to_csv(index=False, lineterminator="\n")),
+        (
+            "protection_failures.csv",
+            failures_frame(failures).to_csv(index=False, lineterminator="\n"),
+        ),
         ("summary.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n"),
     ):
         target = out_dir / name
@@ -113,17 +182,53 @@ def write_outputs(
     return written
 
 
-def headline(stalls: pd.DataFrame) -> str:
-    """One line for people: how many stalled steps, money and workers at stake."""
+def failure_summary_line(failures: pd.DataFrame | None) -> str:
+    """The protection failures in one line, "" when there are none: `2 families without their
+    benefit (Rp84.000.000): 1 VILLAGE_TRANSFER, 1 COVERAGE_ACTIVATION` (the stages that blocked
+    their cover, in chain order). Benefits not yet known (a JKK claim not yet paid) are
+    counted beside the rupiah, never as zero."""
+    if failures is None or failures.empty:
+        return ""
+    count = len(failures)
+    at_stake = failures["benefit_at_stake"]
+    unknown = int(at_stake.isna().sum())
+    money = rupiah(_known_total(at_stake))
+    if unknown:
+        money += f" and {unknown} benefit{'s' if unknown > 1 else ''} {NOT_KNOWN}"
+    blocked = count_by(failures["blocking_stage"].astype(str), [*UNIT_STAGES, NO_STAGE])
+    parts = [
+        f"{n} with no stage stalled" if stage == NO_STAGE else f"{n} {stage}"
+        for stage, n in blocked.items()
+    ]
+    who = "family" if count == 1 else "families"
+    return f"{count} {who} without their benefit ({money}): " + ", ".join(parts)
+
+
+def headline(stalls: pd.DataFrame, failures: pd.DataFrame | None = None) -> str:
+    """One line for people: the families without their benefit first (when there are any),
+    then how many stalled steps, money and workers at stake."""
+    failed = failure_summary_line(failures)
     if not len(stalls):
-        return "No stalled steps."
+        return f"{failed}; no stalled steps." if failed else "No stalled steps."
     critical = int((stalls["severity"] == Severity.CRITICAL).sum())
     workers = int(once_per_worker(stalls, "workers_affected").sum())
-    return (
+    stalled = (
         f"{len(stalls)} stalled steps ({critical} critical): "
-        f"{rupiah(stalls['amount_at_stake'].sum())} held up, "
+        f"{rupiah(_known_total(stalls['amount_at_stake']))} held up, "
         f"{workers:,} workers without cover (each counted once)"
     )
+    return f"{failed}; {stalled}" if failed else stalled
+
+
+def run_message(stalls: pd.DataFrame, failures: pd.DataFrame | None = None) -> str:
+    """A run's final state message: the families without their benefit, then the stalled
+    stages and the headline (`2 families without their benefit (Rp84.000.000): ...;
+    976 stalled: ...`)."""
+    failed = failure_summary_line(failures)
+    if not len(stalls):
+        return f"{failed}; no stalled steps." if failed else "No stalled steps."
+    stalled = f"{stages.stall_summary_line(stalls)}. {headline(stalls)}"
+    return f"{failed}; {stalled}" if failed else stalled
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
@@ -138,10 +243,43 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]
     return lines
 
 
+def _benefit(amount: object) -> str:
+    return NOT_KNOWN if pd.isna(amount) else rupiah(amount)  # type: ignore[arg-type]
+
+
+def failure_rows(
+    failures: pd.DataFrame, names: Mapping[str, str], limit: int
+) -> list[dict[str, Any]]:
+    """The protection failures as table rows for people (the engine's order: by event date):
+    the benefit and when it was needed, the worker's unit (name and code), the stage that had
+    stalled then and who must act on it, the rupiah at stake. No NIK, no name: a claim is
+    named by its id."""
+    rows = []
+    for r in failures.head(limit).itertuples():
+        rows.append(
+            {
+                "benefit": str(r.benefit),
+                "event_date": _iso(r.event_date),
+                "unit": f"{names.get(r.unit_code, '')} ({r.unit_code})",
+                "program": r.program_id,
+                "blocked_at": str(r.blocking_stage),
+                "days_overdue_on_event": int(r.days_overdue_on_event),
+                "who_must_act": str(r.responsible),
+                "benefit_at_stake": _benefit(r.benefit_at_stake),
+                "claim": r.claim_id,
+                "status": str(r.status),
+            }
+        )
+    return rows
+
+
 def stall_rows(stalls: pd.DataFrame, names: Mapping[str, str], limit: int) -> list[dict[str, Any]]:
-    """The worst stalls as table rows for people: region names beside codes, money formatted."""
+    """The worst stalls as table rows for people: region names beside codes, money formatted
+    (a claim's benefit not yet known in words), and the claim of a CLAIM_PAYMENT stall (empty
+    for a unit's stage)."""
     rows = []
     for r in stalls.head(limit).itertuples():
+        case = getattr(r, "case_id", "")
         rows.append(
             {
                 "severity": r.severity,
@@ -149,9 +287,10 @@ def stall_rows(stalls: pd.DataFrame, names: Mapping[str, str], limit: int) -> li
                 "program": r.program_id,
                 "district": f"{names.get(r.district_code, '')} ({r.district_code})",
                 "unit": f"{names.get(r.unit_code, '')} ({r.unit_code})",
+                "claim": case if isinstance(case, str) else "",
                 "since": _iso(r.start_date),
                 "days_overdue": int(r.days_overdue),
-                "amount_at_stake": rupiah(r.amount_at_stake),
+                "amount_at_stake": _benefit(r.amount_at_stake),
                 "workers_affected": int(r.workers_affected),
                 "status": getattr(r, "status", ""),
             }
@@ -160,6 +299,14 @@ def stall_rows(stalls: pd.DataFrame, names: Mapping[str, str], limit: int) -> li
 
 
 DISTRICTS_SHOWN = 25
+FAILURES_SHOWN = 25
+# The programme funnel's v2 columns: summary.json's key, and its heading on the run page.
+PROTECTION_SHOWN = {
+    "workers_activated": "activated",
+    "workers_covered": "covered today",
+    "workers_lapsed": "lapsed",
+    "protection_failures": "families without benefit",
+}
 
 
 def district_funnel(evaluation: stages.Evaluation) -> list[dict[str, Any]]:
@@ -208,13 +355,32 @@ def markdown_summary(
     names: Mapping[str, str],
     notes: Sequence[str] = (),
     districts: Sequence[Mapping[str, Any]] = (),
+    failures: pd.DataFrame | None = None,
 ) -> str:
-    """The run page's summary: headline, funnel per programme and per district, changes,
-    worst stalls. `title` is plain text; `notes` are markdown (their callers escape what came
-    from outside, with `markdown_text`)."""
-    lines = [f"# {markdown_text(title)}", "", f"**{headline(stalls)}**", ""]
+    """The run page's summary: headline, the families without their benefit (when there are
+    any), funnel per programme and per district, changes, worst stalls. `title` is plain text;
+    `notes` are markdown (their callers escape what came from outside, with `markdown_text`)."""
+    lines = [f"# {markdown_text(title)}", "", f"**{headline(stalls, failures)}**", ""]
     lines += [f"> {note}" for note in notes]
+    if failures is not None and len(failures):
+        lines += ["", "## Families without their benefit", ""]
+        lines += [
+            "Claims (JKK work accident, JKM death) of workers enrolled in a programme who had no "
+            "cover on the day of the accident or death, with the stage of the chain that had "
+            "stalled then and who must act on it.",
+            "",
+        ]
+        rows = failure_rows(failures, names, FAILURES_SHOWN)
+        lines += _table(list(rows[0]), [list(r.values()) for r in rows])
+        if len(failures) > FAILURES_SHOWN:
+            lines += [
+                "",
+                f"… and {len(failures) - FAILURES_SHOWN} more in protection_failures.csv.",
+            ]
     lines += ["", "## Funnel: where the money and the protection stand", ""]
+    # Contract v2's programme figures, where the evaluation has them: who was activated, who
+    # is covered today, whose cover lapsed, and the families without their benefit.
+    protected = bool(programs) and all(PROTECTION_SHOWN.keys() <= p.keys() for p in programs)
     lines += _table(
         [
             "Programme",
@@ -226,6 +392,7 @@ def markdown_summary(
             "Workers targeted",
             "paid for",
             "covered (AKTIF)",
+            *(PROTECTION_SHOWN.values() if protected else ()),
         ],
         [
             [
@@ -238,6 +405,7 @@ def markdown_summary(
                 f"{p['workers_targeted']:,}",
                 f"{p['workers_paid']:,}",
                 f"{p['workers_active']:,}",
+                *((f"{int(p[key]):,}" for key in PROTECTION_SHOWN) if protected else ()),
             ]
             for p in programs
         ],

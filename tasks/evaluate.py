@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+import pandas as pd
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
@@ -12,8 +13,16 @@ from rantai.anomalies import columns_read, find_anomalies
 from rantai.faults import failpoint
 from rantai.run_context import RunContext
 from rantai.scope import restrict
-from rantai.stages import COLUMNS_USED, Evaluation, evaluate, stall_summary_line
+from rantai.stages import (
+    COLUMNS_USED,
+    FAILURE_COLUMNS,
+    FAILURE_PLACE_COLUMNS,
+    Evaluation,
+    evaluate,
+    stall_summary_line,
+)
 from rantai.store.engine import checkpoint_in_background, engine_for, reading
+from rantai.store.failures import record_failures
 from rantai.store.flags import FlagUpdate, update_flags
 from rantai.store.load import BatchReport
 from rantai.store.queries import Loaded, read_frames, stored_as_loaded
@@ -76,29 +85,51 @@ def _loaded(validated: dict[str, Validated], loads: list[BatchReport]) -> dict[s
     }
 
 
+def _no_failures() -> pd.DataFrame:
+    return pd.DataFrame(columns=FAILURE_COLUMNS + FAILURE_PLACE_COLUMNS)
+
+
 @dataclass(frozen=True)
 class Settled:
-    """A run's flags and the summary it published."""
+    """A run's flags and the summary it published; its protection failures (the families
+    without their benefit, `Evaluation.failures`) and, of those, the ones no earlier run
+    reported (each announced by one event)."""
 
     flags: FlagUpdate
     summary: dict[str, Any]
+    failures: pd.DataFrame = field(default_factory=_no_failures)
+    new_failures: pd.DataFrame = field(default_factory=_no_failures)
 
 
 @task(cache_policy=NO_CACHE, persist_result=False)
 def settle_run(run: RunContext, evaluation: Evaluation, ingested: Ingested) -> Settled:
-    """Update the stall flags, record the run and write its output files, in one transaction.
+    """Update the stall flags, record the protection failures reported, record the run and
+    write its output files, in one transaction.
 
-    The flags commit only once stalls.csv, quarantine.csv and summary.json are in place: a run
-    killed before then leaves the flags as they were, so the next run still reports what it
-    finds as NEW, exactly as if the killed run had never started.
+    The flags and failures commit only once stalls.csv, quarantine.csv and summary.json are in
+    place: a run killed before then leaves them as they were, so the next run still reports
+    what it finds as NEW (and announces its failures), exactly as if the killed run had never
+    started.
     """
     with engine_for(run.db_url).begin() as conn:
         start_run(conn, run.run_id, run.flow_name, run.as_of, run.scope)
         update = update_flags(conn, evaluation.stalls, run.as_of, run.run_id, run.scope)
+        new_failures = record_failures(conn, evaluation.failures, run.as_of, run.run_id)
         failpoint("mid-settle")
         summary = write_run_outputs(run.out_dir, run.as_of, evaluation, update, ingested)
         finish_run(conn, run.run_id, stalls=len(update.stalls), resolved=len(update.resolved))
     checkpoint_in_background(engine_for(run.db_url))
     failpoint("after-settle")
-    get_run_logger().info("Flags: %d opened, %d resolved", len(update.opened), len(update.resolved))
-    return Settled(flags=update, summary=summary)
+    get_run_logger().info(
+        "Flags: %d opened, %d resolved; protection failures: %d, %d of them new",
+        len(update.opened),
+        len(update.resolved),
+        len(evaluation.failures),
+        len(new_failures),
+    )
+    return Settled(
+        flags=update,
+        summary=summary,
+        failures=evaluation.failures,
+        new_failures=new_failures,
+    )

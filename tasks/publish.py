@@ -1,4 +1,5 @@
-"""Tasks that tell people: the output files, the run page's artifacts, and stall events."""
+"""Tasks that tell people: the output files, the run page's artifacts, and the stall and
+protection failure events."""
 
 from __future__ import annotations
 
@@ -20,12 +21,13 @@ from prefect.cache_policies import NO_CACHE
 
 from adapters.prefect_api import create_table_artifacts, emit_events
 from rantai.anomalies import CHECKS
-from rantai.events import stall_events
+from rantai.events import failure_events, stall_events
 from rantai.regions import load_gazetteer
 from rantai.report import (
     build_summary,
     count_by,
     district_funnel,
+    failure_rows,
     markdown_summary,
     stall_rows,
     write_outputs,
@@ -73,7 +75,8 @@ def _stale_notes(summary: dict[str, Any]) -> list[str]:
 def write_run_outputs(
     out_dir: str, as_of: dt.date, evaluation: Evaluation, flags: FlagUpdate, ingested: Ingested
 ) -> dict[str, Any]:
-    """Write stalls.csv, quarantine.csv and summary.json; return the summary (see `settle_run`).
+    """Write stalls.csv, quarantine.csv, anomalies.csv, protection.csv,
+    protection_failures.csv and summary.json; return the summary (see `settle_run`).
 
     Sources that stayed unreachable are named, with why, in the summary (`stale_sources`);
     what fetching HTTP sources took goes to fetches.json (not the summary: it varies from run
@@ -106,8 +109,17 @@ def write_run_outputs(
             "stale_sources": list(stale or {}),
             **({"stale_reasons": dict(stale)} if stale else {}),
         },
+        failures=evaluation.failures,
     )
-    paths = write_outputs(Path(out_dir), flags.stalls, quarantined, summary, evaluation.anomalies)
+    paths = write_outputs(
+        Path(out_dir),
+        flags.stalls,
+        quarantined,
+        summary,
+        evaluation.anomalies,
+        protection=evaluation.protection,
+        failures=evaluation.failures,
+    )
     if fetches:
         target = Path(out_dir) / "fetches.json"
         target.write_text(json.dumps(fetches, indent=2) + "\n", encoding="utf-8")
@@ -117,15 +129,35 @@ def write_run_outputs(
 
 
 @task(cache_policy=NO_CACHE, persist_result=False)
-def publish_artifacts(title: str, flags: FlagUpdate, summary: dict[str, Any]) -> None:
-    """The run page: a markdown summary, the stalled-steps table(s) and coverage progress.
+def publish_artifacts(
+    title: str,
+    flags: FlagUpdate,
+    summary: dict[str, Any],
+    failures: pd.DataFrame | None = None,
+) -> None:
+    """The run page: the protection failures' table first (the families without their
+    benefit), a markdown summary that leads with them, the stalled-steps table(s) and coverage
+    progress.
 
-    Stalls carry no personal data (units are regions); nothing here names a worker. The UI
-    renders the summary, table cells and descriptions as markdown: text from sources goes
-    through `markdown_text` / `markdown_rows`, so it shows as itself (no HTML, link or image).
+    Stalls and failures carry no personal data (units are regions, a claim is named by its
+    id); nothing here names a worker. The UI renders the summary, table cells and descriptions
+    as markdown: text from sources goes through `markdown_text` / `markdown_rows`, so it shows
+    as itself (no HTML, link or image).
     """
     names = load_gazetteer().names
     stalls = flags.stalls
+    limit = Settings().artifact_max_rows
+    failed = failures if failures is not None else pd.DataFrame()
+    create_table_artifact(
+        table=markdown_rows(failure_rows(failed, names, limit))
+        or [{"result": "no protection failures"}],
+        key="protection-failures",
+        description=(
+            "Families without their benefit: claims of enrolled workers who had no cover on the "
+            f"day of the accident or death (first {min(limit, len(failed))} of {len(failed)}, "
+            "by event date; all in protection_failures.csv)"
+        ),
+    )
     create_markdown_artifact(
         markdown=markdown_summary(
             title,
@@ -137,11 +169,11 @@ def publish_artifacts(title: str, flags: FlagUpdate, summary: dict[str, Any]) ->
             names=names,
             notes=_stale_notes(summary),
             districts=summary.get("districts", ()),
+            failures=failures,
         ),
         key="rantai-summary",
         description=f"Rantai summary {summary['as_of']}",
     )
-    limit = Settings().artifact_max_rows
     create_table_artifact(
         table=markdown_rows(stall_rows(stalls, names, limit)) or [{"result": "no stalled steps"}],
         key="stalled-steps",
@@ -172,15 +204,30 @@ def publish_artifacts(title: str, flags: FlagUpdate, summary: dict[str, Any]) ->
     )
 
 
-def publish_run(run: RunContext, title: str, flags: FlagUpdate, summary: dict[str, Any]) -> None:
+def publish_run(
+    run: RunContext,
+    title: str,
+    flags: FlagUpdate,
+    summary: dict[str, Any],
+    failures: pd.DataFrame | None = None,
+    new_failures: pd.DataFrame | None = None,
+) -> None:
     """Everything a finished run tells the server: the run page's artifacts, the link to its
-    report folder and the stall events. Artifacts and events go side by side (each mostly
-    waits on the server); call from within a flow."""
-    artifacts = publish_artifacts.submit(title, flags, summary)
+    report folder, the stall events and one event per protection failure first reported
+    (`new_failures`). Artifacts and events go side by side (each mostly waits on the server);
+    call from within a flow."""
+    artifacts = publish_artifacts.submit(title, flags, summary, failures)
     events = emit_stall_events.submit(flags, run.as_of)
+    news = (
+        emit_failure_events.submit(new_failures, run.as_of)
+        if new_failures is not None and len(new_failures)
+        else None
+    )
     publish_report_link(run.out_dir)
     artifacts.result()
     events.result()
+    if news is not None:
+        news.result()
 
 
 def report_dir(out_dir: str | None, flow_name: str, as_of: dt.date, label: str, run_id: str) -> str:
@@ -194,7 +241,8 @@ def report_dir(out_dir: str | None, flow_name: str, as_of: dt.date, label: str, 
 
 @task(cache_policy=NO_CACHE, persist_result=False)
 def publish_report_link(out_dir: str) -> str:
-    """A link artifact to the run's report folder (stalls.csv, quarantine.csv, summary.json).
+    """A link artifact to the run's report folder (protection_failures.csv, stalls.csv,
+    protection.csv, quarantine.csv, summary.json).
 
     With `RANTAI_REPORT_URL` set (the output root served over HTTP) the link is a web address;
     otherwise a file URL, which works on the machine or share that holds the folder.
@@ -212,8 +260,8 @@ def publish_report_link(out_dir: str) -> str:
         link=link,
         # A link artifact is the markdown `[link_text](link)`: a `]` in the folder's name
         # would end the text early.
-        link_text=f"Report: {markdown_text(folder.name)} (stalls.csv, quarantine.csv, "
-        "summary.json)",
+        link_text=f"Report: {markdown_text(folder.name)} (protection_failures.csv, stalls.csv, "
+        "protection.csv, quarantine.csv, summary.json)",
         key="rantai-report",
         description="The full report of this run",
     )
@@ -233,4 +281,15 @@ def emit_stall_events(flags: FlagUpdate, as_of: dt.date) -> int:
     )
     count = emit_events(events)
     get_run_logger().info("Emitted %d stall events", count)
+    return count
+
+
+@task(cache_policy=NO_CACHE, persist_result=False)
+def emit_failure_events(new_failures: pd.DataFrame, as_of: dt.date) -> int:
+    """One `rantai.protection.failure` event per protection failure this run reported first
+    (`rantai.events.failure_events`): a family the chain failed is announced once, all of
+    them (there is no limit: each is a claim someone must follow up)."""
+    events = failure_events(new_failures, as_of, f"prefect.flow-run.{runtime.flow_run.id}")
+    count = emit_events(events)
+    get_run_logger().info("Emitted %d protection failure events", count)
     return count

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from rantai.cli import main
+from rantai.stages import FAILURE_COLUMNS, PROTECTION_COLUMNS
 from rantai.store.engine import engine_for
 from rantai.store.schema import history_tables, load_batches, source_tables
 from tests.chain_folders import (
@@ -76,6 +77,7 @@ def test_first_load_gives_the_contracts_stalls_quarantine_and_summary(tmp_path, 
         "district_code",
         "unit_code",
         "stage",
+        "case_id",
         "start_date",
         "due_date",
         "days_waiting",
@@ -87,6 +89,8 @@ def test_first_load_gives_the_contracts_stalls_quarantine_and_summary(tmp_path, 
         "status",
     ]
     assert stall_tuples(stalls) == FIRST_STALLS
+    # Every stall of the first load is a unit's stage: no claim names its case.
+    assert {r["case_id"] for r in stalls} == {""}
     assert {r["as_of"] for r in stalls} == {"2025-06-30"}
     assert {r["status"] for r in stalls} == {"NEW"}
     assert {r["first_flagged"] for r in stalls} == {"2025-06-30"}
@@ -102,8 +106,13 @@ def test_first_load_gives_the_contracts_stalls_quarantine_and_summary(tmp_path, 
     )
     assert all(q["detail"] for q in quarantine)
 
+    # Contract v2's files are always there, with their header even when the load has no claim.
+    assert (out / "protection_failures.csv").read_text().splitlines() == [",".join(FAILURE_COLUMNS)]
+    assert (out / "protection.csv").read_text().splitlines()[0] == ",".join(PROTECTION_COLUMNS)
+
     summary = json.loads((out / "summary.json").read_text())
     assert summary["as_of"] == "2025-06-30"
+    assert summary["protection_failures"] == 0
     assert summary["stalls"]["by_stage"] == {
         "VILLAGE_TRANSFER": 1,
         "PREMIUM_PAYMENT": 3,

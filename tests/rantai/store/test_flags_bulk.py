@@ -76,3 +76,21 @@ def test_thousands_of_flags_seen_again_and_resolved(db_url):
     jambi = flags[flags["program_id"] == "p15"]
     assert jambi["is_open"].all() and (jambi["last_seen"] == DAY3).all()
     assert sorted(jambi["times_opened"].unique()) == [1, 2]
+
+
+def test_a_claims_flag_with_a_benefit_not_yet_known_is_logged_without_an_amount(db_url):
+    """A CLAIM_PAYMENT stall of a JKK claim not yet paid has no amount at stake (unknown, not
+    zero): its flag opens, keyed by its claim, and its event row keeps the amount empty."""
+    frame = stalls(2, DAY1).assign(
+        stage="CLAIM_PAYMENT",
+        case_id=["KLM-1", "KLM-2"],
+        amount_at_stake=pd.array([pd.NA, 42_000_000], dtype="Int64"),
+    )
+    update = flag_run(db_url, frame, DAY1)
+    assert len(update.opened) == 2
+    with engine_for(db_url).connect() as conn:
+        logged = pd.read_sql(
+            "SELECT case_id, amount_at_stake FROM flag_events ORDER BY case_id", conn
+        )
+    assert logged["case_id"].tolist() == ["KLM-1", "KLM-2"]
+    assert pd.isna(logged["amount_at_stake"][0]) and logged["amount_at_stake"][1] == 42_000_000
