@@ -62,28 +62,43 @@ class Scope:
 
 
 def restrict(evaluation: Evaluation, scope: Scope) -> Evaluation:
-    """Keep only the cases, stalls, district funnel and anomalies inside a scope.
+    """Keep only the cases, stalls, district funnel, anomalies, protection, failures, claims
+    and expiring workers inside a scope (a claim with no unit, of a worker not enrolled, lies
+    inside a scope only of its whole programme or province).
 
     Programme metrics are left as evaluated: whole when the store was read whole, the scope's
     own when only the scope's rows were read (a rerun)."""
     if scope.is_everything:
         return evaluation
+
+    def inside(frame: pd.DataFrame, column: str = "unit_code") -> pd.DataFrame:
+        if not len(frame):
+            return frame
+        if column == "unit_code" and frame[column].isna().any():
+            # Unplaced rows (a claim of a worker not enrolled) are placed by their province.
+            placed = (
+                frame[column]
+                .astype(object)
+                .where(
+                    frame[column].notna(),
+                    frame.get("province_code", pd.Series("", index=frame.index)),
+                )
+            )
+            frame = frame.assign(_where=placed)
+            kept = frame[scope.unit_mask(frame, "_where")].drop(columns="_where")
+            return kept.reset_index(drop=True)
+        return frame[scope.unit_mask(frame, column)].reset_index(drop=True)
+
     return replace(
         evaluation,
-        cases=evaluation.cases[scope.unit_mask(evaluation.cases)].reset_index(drop=True),
-        stalls=evaluation.stalls[scope.unit_mask(evaluation.stalls)].reset_index(drop=True),
-        districts=(
-            evaluation.districts[
-                scope.unit_mask(evaluation.districts, "district_code")
-            ].reset_index(drop=True)
-            if len(evaluation.districts)
-            else evaluation.districts
-        ),
-        anomalies=(
-            evaluation.anomalies[scope.unit_mask(evaluation.anomalies)].reset_index(drop=True)
-            if len(evaluation.anomalies)
-            else evaluation.anomalies
-        ),
+        cases=inside(evaluation.cases),
+        stalls=inside(evaluation.stalls),
+        districts=inside(evaluation.districts, "district_code"),
+        anomalies=inside(evaluation.anomalies),
+        protection=inside(evaluation.protection),
+        failures=inside(evaluation.failures),
+        claims=inside(evaluation.claims),
+        expiring=inside(evaluation.expiring),
     )
 
 
