@@ -104,6 +104,18 @@ class Cover:
             found = self._memo[day] = member(self.workers["key"].to_numpy(), holding)
         return found
 
+    def place_keys(self, program_id: pd.Series, unit_code: pd.Series) -> Array:
+        """One int64 per (programme, unit) as `unit_keys` numbers the workers' own; -1 where
+        the programme or the unit has no enrolled worker, so that it matches no worker."""
+        program = self.program_ids.get_indexer(program_id)
+        unit = pd.Index(self.units).get_indexer(unit_code)
+        return np.where((program >= 0) & (unit >= 0), self.unit_keys(program, unit), -1)
+
+    def unit_keys(self, program: Array, unit: Array) -> Array:
+        """One int64 per (programme position, unit position)."""
+        width = max(len(self.units), 1)
+        return np.asarray(program, dtype=np.int64) * width + np.asarray(unit, dtype=np.int64)
+
     def by_unit(self, values: dict[str, Array], mask: Array | None = None) -> pd.DataFrame:
         """Sums of per-worker values per (program_id, unit_code)."""
         return sums(

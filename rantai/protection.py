@@ -263,10 +263,8 @@ def protection(
     table["lapsed"] = np.where(inside, table["lapsed"], 0)
 
     # Worker-days without cover: each worker's merged cover, in each unit it belongs to.
-    width = max(len(cover.units), 1)
-    table_key = cover.program_ids.get_indexer(table["program_id"]).astype(np.int64) * width
-    table_key += pd.Index(cover.units).get_indexer(table["unit_code"])
-    row_key = program.astype(np.int64) * width + unit
+    table_key = cover.place_keys(table["program_id"], table["unit_code"])
+    row_key = cover.unit_keys(program, unit)
     order = np.argsort(table_key, kind="stable")
     found = np.searchsorted(table_key[order], row_key)
     found = np.minimum(found, max(len(order) - 1, 0))

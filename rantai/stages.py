@@ -588,13 +588,11 @@ def _worker_facts(cover: Cover, as_of: pd.Timestamp) -> pd.DataFrame:
 def _short_workers(units: pd.DataFrame, cover: Cover) -> pd.Series:
     """Per (programme, unit): activated workers whose months of cover are fewer than the months
     expected of each worker paid for (COVER_PERIOD's workers_affected)."""
-    width = max(len(cover.units), 1)
-    unit_key = cover.program_ids.get_indexer(units["program_id"]).astype(np.int64) * width
-    unit_key += pd.Index(cover.units).get_indexer(units["unit_code"])
+    unit_key = cover.place_keys(units["program_id"], units["unit_code"])
     expected = pd.Series(units["months_expected"].to_numpy(dtype=np.int64), index=unit_key)
-    expected = expected[~expected.index.duplicated()]
+    expected = expected[(unit_key >= 0) & ~expected.index.duplicated()]
     workers = cover.workers
-    worker_unit = workers["program"].to_numpy(dtype=np.int64) * width + workers["unit"].to_numpy()
+    worker_unit = cover.unit_keys(workers["program"].to_numpy(), workers["unit"].to_numpy())
     wanted = expected.reindex(worker_unit).fillna(0).to_numpy(dtype=np.int64)
     short = cover.activated & (cover.months < wanted)
     return cover.by_unit({"workers_short": short})["workers_short"]
