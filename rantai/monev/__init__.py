@@ -28,15 +28,30 @@ from rantai.monev.data import (
     village_league,
     waiting_steps,
 )
+from rantai.monev.protection import (
+    Protection,
+    build_protection,
+    last_year_of,
+    predecessor_frames,
+    predecessors,
+)
 from rantai.regions import load_gazetteer
 from rantai.scope import Scope, restrict
-from rantai.stages import evaluate
+from rantai.stages import Evaluation, evaluate
 from rantai.store.engine import engine_for
 from rantai.store.flags import read_flags
 from rantai.store.queries import read_frames
 from rantai.store.schema import flag_events, runs
 
-__all__ = ["Monev", "NothingToReport", "ReportFiles", "assemble", "read_monev", "write_report"]
+__all__ = [
+    "Monev",
+    "NothingToReport",
+    "Protection",
+    "ReportFiles",
+    "assemble",
+    "read_monev",
+    "write_report",
+]
 
 
 class NothingToReport(ValueError):
@@ -80,6 +95,7 @@ def assemble(
         history.loc[last, "open_steps"] = len(stalls)
         history.loc[last, "workers"] = int(losses["workers"].sum()) if len(losses) else 0
     return Monev(
+        protection=protection_of(frames, evaluation, known["programs"], as_of, scope, names),
         as_of=as_of,
         scope=scope,
         programs=programs,
@@ -93,6 +109,26 @@ def assemble(
         stalls=stalls,
         totals=totals(programs, stalls, losses, resting, league),
     )
+
+
+def protection_of(
+    frames: Mapping[str, pd.DataFrame],
+    evaluation: Evaluation,
+    programs: pd.DataFrame,
+    as_of: dt.date,
+    scope: Scope,
+    names: Mapping[str, str],
+) -> Protection:
+    """The Perlindungan section: the engine's protection frames of `evaluation` and, for the
+    programmes with a predecessor, the predecessors evaluated on the same day a year earlier
+    (only their records are evaluated again)."""
+    pairs = predecessors(programs)
+    earlier = predecessor_frames(frames, pairs)
+    before, last_year = None, None
+    if earlier is not None:
+        last_year = last_year_of(as_of)
+        before = restrict(evaluate(earlier, last_year), scope)
+    return build_protection(evaluation, programs, names, scope, before, last_year)
 
 
 def read_monev(conn: Connection, as_of: dt.date, scope: Scope) -> Monev:

@@ -29,6 +29,8 @@ from rantai.chain import (
     once_per_worker,
     unit_of_worker,
 )
+from rantai.monev.labels import display_name
+from rantai.monev.protection import Protection
 from rantai.records import SOURCES, STAGE_ORDER, FundingSource, Stage
 from rantai.scope import Scope
 from rantai.stages import Evaluation
@@ -65,6 +67,8 @@ class Monev:
     league: pd.DataFrame  # every village that received money: days to cover, rank columns
     stalls: pd.DataFrame  # the stalled steps, worst first, with first_flagged
     totals: dict[str, int] = field(default_factory=dict)
+    # The opening section: families without their benefit, claims, cover today and over time.
+    protection: Protection = field(default_factory=Protection)
 
 
 def known_records(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> dict[str, pd.DataFrame]:
@@ -511,12 +515,6 @@ def stalled_steps(
     out["subdistrict_name"] = [display_name(names, c[:8]) if len(c) > 5 else "" for c in code]
     out["district_name"] = out["district_code"].map(lambda c: display_name(names, c))
     return out.reset_index(drop=True)
-
-
-def display_name(names: Mapping[str, str], code: str) -> str:
-    """A region's name as people write it: `Kab. Bungo`, not `KAB. BUNGO`."""
-    name = names.get(str(code), "")
-    return name.title() if name.isupper() else name
 
 
 def totals(

@@ -1,0 +1,222 @@
+"""The Perlindungan section from the engine's contract v2 frames, worked by hand
+(tests/rantai/monev/protection_example.py): the families without their benefit, claims and
+days to payment, workers promised against covered today, lapsed, ending within 30 days (NIKs
+masked), months paid against months covered in rupiah, and last year against this year."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from rantai.monev.protection import (
+    Protection,
+    build_protection,
+    last_year_of,
+    predecessor_frames,
+    predecessors,
+)
+from rantai.records import mask_nik
+from rantai.scope import Scope
+from rantai.stages import Evaluation
+from tests.rantai.monev import protection_example as ex
+
+
+@pytest.fixture
+def protection() -> Protection:
+    return build_protection(
+        ex.evaluation(), ex.PROGRAMS, ex.NAMES, Scope(), ex.last_year(), ex.LAST_YEAR
+    )
+
+
+def test_failures_name_the_unit_the_stage_who_must_act_and_the_rupiah(protection):
+    failures = protection.failures
+    assert list(failures["claim_id"]) == ["C-2", "C-3"]  # by event date, as the engine sorts
+    first = failures.iloc[0]
+    assert (first["unit_name"], first["subdistrict_name"], first["district_name"]) == (
+        "Rantau Keloyang",
+        "Pelepat",
+        "Kab. Bungo",
+    )
+    assert first["program_name"] == "BKBK Jambi 2025"
+    assert (first["blocking_stage"], first["days_overdue_on_event"], first["responsible"]) == (
+        "VILLAGE_TRANSFER",
+        12,
+        "DISTRICT",
+    )
+    assert first["benefit_at_stake"] == ex.JKM
+    # A JKK claim with no amount paid: its benefit is unknown, not zero.
+    assert pd.isna(failures.iloc[1]["benefit_at_stake"])
+    assert failures.iloc[1]["subdistrict_name"] == ""  # an APBD unit is its district
+    assert "nik" not in failures.columns and "name" not in failures.columns
+    totals = protection.totals
+    assert (totals["failures"], totals["failure_rupiah"], totals["failures_unknown_rupiah"]) == (
+        2,
+        ex.JKM,
+        1,
+    )
+
+
+def test_claims_filed_paid_rejected_pending_and_days_to_payment(protection):
+    summary = protection.claim_summary.set_index(["program_id", "benefit"])
+    assert summary.loc[("bkbk-2025", "JKM")][
+        ["filed", "paid", "rejected", "pending", "pending_overdue", "benefits_paid"]
+    ].tolist() == [4, 2, 0, 2, 1, 2 * ex.JKM]
+    # Paid in 10 and 14 days: median 12, longest 14.
+    assert summary.loc[("bkbk-2025", "JKM")][["median_days", "max_days", "failures"]].tolist() == [
+        12,
+        14,
+        1,
+    ]
+    assert summary.loc[("apbd-2025", "JKK")][
+        ["filed", "paid", "rejected", "pending", "median_days", "max_days", "failures"]
+    ].tolist() == [2, 1, 1, 0, 21, 21, 1]
+    totals = protection.totals
+    assert [totals[k] for k in ("claims_filed", "claims_paid", "claims_rejected")] == [6, 3, 1]
+    assert [totals[k] for k in ("claims_pending", "claims_pending_overdue")] == [2, 1]
+    assert totals["benefits_paid"] == 2 * ex.JKM + 5_000_000
+    assert (totals["median_days"], totals["max_days"]) == (14, 21)  # of 10, 14 and 21 days
+
+    claims = protection.claims.set_index("claim_id")
+    assert bool(claims.loc["C-2", "overdue"]) and not bool(claims.loc["C-5", "overdue"])
+    # C-5's worker is not enrolled: no unit, still a claim filed.
+    assert pd.isna(claims.loc["C-5", "unit_code"]) and claims.loc["C-5", "unit_name"] == ""
+    assert "nik" not in protection.claims.columns
+
+
+def test_workers_promised_covered_lapsed_and_months_paid_against_covered(protection):
+    programs = protection.programs.set_index("program_id")
+    bkbk = programs.loc["bkbk-2025"]
+    assert bkbk[
+        [
+            "workers_targeted",
+            "workers_paid",
+            "workers_activated",
+            "workers_covered",
+            "workers_lapsed",
+            "workers_expiring_30d",
+            "paid_worker_months",
+            "covered_worker_months",
+        ]
+    ].tolist() == [15, 15, 13, 11, 2, 3, 180, 140]
+    # V1 paid 120 worker-months and shows 80: 40 months at Rp16.800 bought no cover.
+    assert (bkbk["months_unused"], bkbk["rupiah_unused"]) == (40, 40 * 16_800)
+    # Inhil shows more cover than it paid for: nothing unused (never below 0), at the default
+    # rate since the programme gives none.
+    apbd = programs.loc["apbd-2025"]
+    assert (apbd["months_unused"], apbd["rupiah_unused"], apbd["premium_rate"]) == (0, 0, 16_800)
+    assert list(protection.programs["program_id"]) == ["apbd-2025", "bkbk-2025"]  # most promised
+
+    districts = protection.districts.set_index(["program_id", "district_code"])
+    assert districts.loc[("bkbk-2025", "15.08"), "workers_covered"] == 11
+    assert districts.loc[("bkbk-2025", "15.08"), "district_name"] == "Kab. Bungo"
+    units = protection.units.set_index("unit_code")
+    assert units.loc[ex.V1, "rupiah_unused"] == 672_000 and units.loc[ex.V2, "months_unused"] == 0
+
+    totals = protection.totals
+    assert (totals["workers_targeted"], totals["workers_covered"], totals["workers_lapsed"]) == (
+        35,
+        26,
+        2,
+    )
+    assert (totals["workers_expiring_30d"], totals["rupiah_unused"]) == (5, 672_000)
+
+
+def test_the_list_to_act_on_before_cover_lapses_masks_every_nik(protection):
+    units = protection.expiring_units
+    assert list(
+        zip(units["unit_code"], units["workers"], units["workers_covered"], strict=True)
+    ) == [
+        (ex.INHIL, 2, 15),
+        (ex.V1, 3, 6),
+    ]
+    assert list(units["first_end"]) == [dt.date(2025, 9, 20), dt.date(2025, 9, 30)]
+    assert list(units["last_end"]) == [dt.date(2025, 10, 1), dt.date(2025, 10, 5)]
+    assert units.iloc[1]["unit_name"] == "Rantau Keloyang"
+
+    workers = protection.expiring
+    assert list(workers["nik_masked"]) == [
+        mask_nik("1404010101900008"),
+        mask_nik("1508010101900002"),
+        mask_nik("1508015501900003"),
+        mask_nik("1404010101900007"),
+        mask_nik("1508010101900001"),
+    ]
+    assert workers["nik_masked"].iloc[0] == "1404********0008"
+    assert list(workers["cover_end"])[:3] == [dt.date(2025, 9, 20)] + [dt.date(2025, 9, 30)] * 2
+    assert "nik" not in workers.columns
+
+
+def test_this_year_against_last_year_per_district(protection):
+    assert protection.last_year == ex.LAST_YEAR
+    year = protection.year_on_year
+    rows = {
+        r.district_code: (
+            r.workers_targeted_before,
+            r.workers_targeted_now,
+            r.workers_paid_before,
+            r.workers_paid_now,
+            r.workers_covered_before,
+            r.workers_covered_now,
+            r.workers_lapsed_before,
+            r.workers_lapsed_now,
+        )
+        for r in year.itertuples()
+    }
+    assert rows == {"15.08": (8, 15, 4, 15, 3, 11, 0, 2), "15.09": (5, 0, 5, 0, 4, 0, 1, 0)}
+    assert set(year["program_id"]) == {"bkbk-2025"}
+    assert set(year["predecessor_name"]) == {"BKBK Jambi 2024"}
+    assert list(year["district_name"]) == ["Kab. Bungo", "Kab. Tebo"]
+
+
+def test_last_year_is_the_same_day_a_year_earlier_and_only_predecessors_are_evaluated():
+    assert last_year_of(dt.date(2025, 9, 15)) == dt.date(2024, 9, 15)
+    assert last_year_of(dt.date(2024, 2, 29)) == dt.date(2023, 2, 28)
+    pairs = predecessors(ex.PROGRAMS)
+    assert pairs.values.tolist() == [["bkbk-2025", "bkbk-2024"]]
+    frames = {
+        "programs": ex.PROGRAMS,
+        "claims": pd.DataFrame({"program_id": ["bkbk-2024", "bkbk-2025"], "claim_id": ["a", "b"]}),
+    }
+    earlier = predecessor_frames(frames, pairs)
+    assert earlier is not None
+    assert list(earlier["programs"]["program_id"]) == ["bkbk-2024"]
+    assert list(earlier["claims"]["claim_id"]) == ["a"]
+    # A predecessor that names no known programme, or none at all: nothing to compare.
+    unknown = ex.PROGRAMS.assign(predecessor_id=[None, "bkbk-2023", None])
+    assert predecessors(unknown).empty and predecessor_frames(frames, predecessors(unknown)) is None
+    assert predecessors(ex.PROGRAMS.drop(columns="predecessor_id")).empty
+
+
+def test_a_scope_keeps_its_own_rows_and_places_a_claim_without_a_unit_by_its_province():
+    jambi = build_protection(ex.evaluation(), ex.PROGRAMS, ex.NAMES, Scope(province_code="15"))
+    assert list(jambi.failures["claim_id"]) == ["C-2"]
+    assert sorted(jambi.claims["claim_id"]) == ["C-1", "C-2", "C-5", "C-6"]
+    assert set(jambi.units["unit_code"]) == {ex.V1, ex.V2}
+    assert list(jambi.expiring_units["unit_code"]) == [ex.V1]
+    assert jambi.year_on_year.empty and jambi.last_year is None
+
+    village = build_protection(ex.evaluation(), ex.PROGRAMS, ex.NAMES, Scope(codes=(ex.V2,)))
+    assert sorted(village.claims["claim_id"]) == ["C-1", "C-6"]
+    assert village.failures.empty and village.expiring.empty
+
+
+def test_empty_frames_give_empty_tables_and_zero_totals_not_an_error():
+    empty = Evaluation(cases=pd.DataFrame(), stalls=pd.DataFrame(), programs=[])
+    protection = build_protection(empty, ex.PROGRAMS, ex.NAMES, Scope(), empty, ex.LAST_YEAR)
+    for table in (
+        protection.failures,
+        protection.claims,
+        protection.claim_summary,
+        protection.programs,
+        protection.districts,
+        protection.units,
+        protection.expiring_units,
+        protection.expiring,
+        protection.year_on_year,
+    ):
+        assert table.empty
+    assert protection.totals["failures"] == protection.totals["claims_filed"] == 0
+    assert protection.totals["median_days"] is None
+    assert protection.totals["workers_covered"] == 0
