@@ -6,10 +6,15 @@ masked), months paid against months covered in rupiah, and last year against thi
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import replace
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 
+from rantai.monev import Monev, assemble
+from rantai.monev.html import render_html
 from rantai.monev.protection import (
     Protection,
     build_protection,
@@ -17,7 +22,8 @@ from rantai.monev.protection import (
     predecessor_frames,
     predecessors,
 )
-from rantai.records import mask_nik
+from rantai.monev.xlsx import write_xlsx
+from rantai.records import SOURCES, mask_nik
 from rantai.scope import Scope
 from rantai.stages import Evaluation
 from tests.rantai.monev import protection_example as ex
@@ -220,3 +226,61 @@ def test_empty_frames_give_empty_tables_and_zero_totals_not_an_error():
     assert protection.totals["failures"] == protection.totals["claims_filed"] == 0
     assert protection.totals["median_days"] is None
     assert protection.totals["workers_covered"] == 0
+
+
+def monev_with(protection: Protection, programs: pd.DataFrame = ex.PROGRAMS) -> Monev:
+    """A report of the example's programmes whose v1 tables are empty, with `protection`."""
+    frames = {name: pd.DataFrame(columns=source.columns) for name, source in SOURCES.items()}
+    frames["programs"] = programs.reindex(columns=SOURCES["programs"].columns)
+    runs = pd.DataFrame(columns=["run_id", "as_of", "started_at"])
+    monev = assemble(frames, ex.AS_OF, Scope(), pd.DataFrame(), runs, pd.DataFrame(), ex.NAMES)
+    return replace(monev, protection=protection)
+
+
+def test_the_report_opens_with_perlindungan_and_names_every_failure(protection):
+    html = render_html(monev_with(protection))
+    assert html.index("<section") == html.index('<section id="perlindungan"')
+    assert html.index('id="perlindungan"') < html.index('id="ringkasan"')
+    section = html[html.index('id="perlindungan"') : html.index('id="ringkasan"')]
+    assert "Keluarga tanpa manfaat" in section and "Families without their benefit" in section
+    for text in (
+        "Rantau Keloyang",
+        "Transfer ke desa",
+        "Pemerintah kabupaten/kota",
+        "Rp42.000.000",
+        "belum diketahui",  # the JKK failure's benefit
+        "12 / 14",  # bkbk JKM claims: median / longest days to payment
+        "Berakhir pertama",
+        "BKBK Jambi 2024",  # the year-on-year comparison's predecessor
+        "15 September 2024",  # the day last year's figures are of
+    ):
+        assert text in section, text
+    # No NIK, masked or not, and no name in the page.
+    assert not re.search(r"\d{16}|\d{4}\*{8}\d{4}", html)
+
+
+def test_an_empty_protection_section_says_so_plainly():
+    empty = Evaluation(cases=pd.DataFrame(), stalls=pd.DataFrame(), programs=[])
+    html = render_html(monev_with(build_protection(empty, ex.PROGRAMS, ex.NAMES, Scope())))
+    section = html[html.index('id="perlindungan"') : html.index('id="ringkasan"')]
+    assert "Belum ada klaim yang tercatat" in section
+    assert "Belum ada angka perlindungan per unit" in section
+    assert "Tidak ada perlindungan yang tercatat berakhir" in section
+    assert "Tidak ada program yang menyebut program tahun sebelumnya" in section
+
+
+def test_source_text_is_escaped_in_the_page_and_neutralised_in_the_workbook(tmp_path):
+    hostile = ex.PROGRAMS.assign(
+        name=["<img src=x onerror=alert(1)>", '=HYPERLINK("http://x")', "@SUM(1)"]
+    )
+    evaluation = ex.evaluation()
+    evaluation.failures.loc[0, "claim_id"] = "<b>C-2</b>"
+    monev = monev_with(build_protection(evaluation, hostile, ex.NAMES, Scope()), hostile)
+    html = render_html(monev)
+    assert "<img src=x" not in html and "<b>C-2</b>" not in html
+    assert "&lt;b&gt;C-2&lt;/b&gt;" in html
+    path = write_xlsx(monev, tmp_path / "report.xlsx", ex.NAMES)
+    book = load_workbook(path)
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+    assert not any(c.data_type == "f" for c in cells)
+    assert '\'=HYPERLINK("http://x")' in {c.value for c in cells}
