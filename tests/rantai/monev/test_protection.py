@@ -284,3 +284,73 @@ def test_source_text_is_escaped_in_the_page_and_neutralised_in_the_workbook(tmp_
     cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
     assert not any(c.data_type == "f" for c in cells)
     assert '\'=HYPERLINK("http://x")' in {c.value for c in cells}
+
+
+PROTECTION_SHEETS = [
+    "Gagal Terlindungi",
+    "Klaim per Program",
+    "Klaim",
+    "Perlindungan Program",
+    "Perlindungan Kab-Kota",
+    "Perlindungan Unit",
+    "Segera Berakhir",
+    "Segera Berakhir per Unit",
+    "Tahun ke Tahun",
+]
+
+
+def rows_of(path, title: str) -> list[dict[str, object]]:
+    sheet = load_workbook(path, read_only=True)[title]
+    rows = list(sheet.iter_rows(values_only=True))
+    # Read-only sheets leave off a row's empty cells at its end.
+    width = len(rows[0])
+    return [dict(zip(rows[0], row + (None,) * (width - len(row)), strict=True)) for row in rows[1:]]
+
+
+def test_report_xlsx_has_a_sheet_for_each_part_of_perlindungan_first(protection, tmp_path):
+    path = write_xlsx(monev_with(protection), tmp_path / "report.xlsx", ex.NAMES)
+    book = load_workbook(path)
+    assert book.sheetnames[: 1 + len(PROTECTION_SHEETS)] == ["Ringkasan", *PROTECTION_SHEETS]
+    for title in PROTECTION_SHEETS:
+        assert book[title].freeze_panes == "A2", title
+
+    failures = rows_of(path, "Gagal Terlindungi")
+    assert [(f["Nomor klaim"], f["Tertahan di"], f["Harus bertindak"]) for f in failures] == [
+        ("C-2", "Transfer ke desa", "Pemerintah kabupaten/kota"),
+        ("C-3", "Pembayaran iuran", "Pemerintah kabupaten/kota"),
+    ]
+    assert [f["Manfaat (Rp)"] for f in failures] == [ex.JKM, None]  # unknown stays empty
+    assert failures[0]["Tanggal kejadian"].date() == dt.date(2025, 8, 10)
+
+    claims = {c["Nomor klaim"]: c for c in rows_of(path, "Klaim")}
+    assert claims["C-2"]["Lewat SLA"] == "ya" and claims["C-1"]["Hari sampai dibayar"] == 10
+    summary = rows_of(path, "Klaim per Program")
+    assert [(s["Program"], s["Median hari sampai dibayar"]) for s in summary] == [
+        ("apbd-2025", 21),
+        ("bkbk-2025", 12),
+    ]
+    programs = {p["Program"]: p for p in rows_of(path, "Perlindungan Program")}
+    assert programs["bkbk-2025"]["Iuran tanpa perlindungan (Rp)"] == 672_000
+    expiring = rows_of(path, "Segera Berakhir")
+    assert [e["NIK (disamarkan)"] for e in expiring][0] == "1404********0008"
+    year = rows_of(path, "Tahun ke Tahun")
+    assert [(y["Kode kabupaten/kota"], y["Terlindungi tahun lalu"]) for y in year] == [
+        ("15.08", 3),
+        ("15.09", 4),
+    ]
+    totals = {r["Ukuran"]: r["Nilai"] for r in rows_of(path, "Ringkasan")}
+    assert totals["Keluarga tanpa manfaat (klaim tanpa perlindungan saat kejadian)"] == 2
+    assert totals["Median hari sampai klaim dibayar"] == 14
+    # No NIK anywhere in the workbook, only masked ones.
+    texts = [str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+    assert not any(re.search(r"(?<!\d)\d{16}(?!\d)", t) for t in texts)
+
+
+def test_an_empty_protection_section_still_writes_its_sheets(tmp_path):
+    empty = Evaluation(cases=pd.DataFrame(), stalls=pd.DataFrame(), programs=[])
+    monev = monev_with(build_protection(empty, ex.PROGRAMS, ex.NAMES, Scope()))
+    path = write_xlsx(monev, tmp_path / "report.xlsx", ex.NAMES)
+    for title in PROTECTION_SHEETS:
+        assert rows_of(path, title) == [], title
+    totals = {r["Ukuran"]: r["Nilai"] for r in rows_of(path, "Ringkasan")}
+    assert totals["Klaim diajukan"] == 0 and totals["Median hari sampai klaim dibayar"] is None
