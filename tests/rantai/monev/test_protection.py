@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import xml.etree.ElementTree as ET
 from dataclasses import replace
 
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from rantai.monev import Monev, assemble
+from rantai.monev import Monev, assemble, charts
 from rantai.monev.html import render_html
 from rantai.monev.protection import (
     Protection,
@@ -354,3 +355,27 @@ def test_an_empty_protection_section_still_writes_its_sheets(tmp_path):
         assert rows_of(path, title) == [], title
     totals = {r["Ukuran"]: r["Nilai"] for r in rows_of(path, "Ringkasan")}
     assert totals["Klaim diajukan"] == 0 and totals["Median hari sampai klaim dibayar"] is None
+
+
+def test_assemble_evaluates_the_predecessors_a_year_earlier_only_when_there_are_some():
+    # The records are empty, so there is nothing to compare, but last year was evaluated.
+    frames = {name: pd.DataFrame(columns=source.columns) for name, source in SOURCES.items()}
+    frames["programs"] = ex.PROGRAMS.reindex(columns=SOURCES["programs"].columns)
+    runs = pd.DataFrame(columns=["run_id", "as_of", "started_at"])
+    monev = assemble(frames, ex.AS_OF, Scope(), pd.DataFrame(), runs, pd.DataFrame(), ex.NAMES)
+    assert monev.protection.last_year == ex.LAST_YEAR
+    assert monev.protection.year_on_year.empty
+    frames["programs"] = frames["programs"].assign(predecessor_id=None)
+    monev = assemble(frames, ex.AS_OF, Scope(), pd.DataFrame(), runs, pd.DataFrame(), ex.NAMES)
+    assert monev.protection.last_year is None
+
+
+def test_the_protection_chart_is_well_formed_svg_in_both_languages(protection):
+    programs = protection.programs.assign(program_name=["<Inhil & co>", "BKBK"])
+    for svg in (charts.protection(programs), charts.protection(programs.iloc[:0])):
+        root = ET.fromstring(svg)
+        classes = {c for e in root.iter() for c in e.get("class", "").split()}
+        assert {"l-id", "l-en"} <= classes
+    drawn = charts.protection(programs)
+    assert "&lt;Inhil &amp; co&gt;" in drawn
+    assert "15 dari 20 (75%)" in drawn and "11 of 15 (73%)" in drawn
