@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -75,8 +75,11 @@ def assemble(
     run_log: pd.DataFrame,
     events: pd.DataFrame,
     names: Mapping[str, str],
+    earlier: Mapping[str, pd.DataFrame] | None = None,
 ) -> Monev:
-    """Every table of the report from the sources' records and the flag history."""
+    """Every table of the report from the sources' records and the flag history. `earlier`:
+    the records of the scope's programme's predecessor, when `frames` (one programme's) lack
+    them, for the year-on-year comparison only."""
     evaluation = restrict(evaluate(frames, as_of), scope)
     known = known_records(frames, as_of)
     covered = covered_workers(known, as_of)
@@ -95,7 +98,9 @@ def assemble(
         history.loc[last, "open_steps"] = len(stalls)
         history.loc[last, "workers"] = int(losses["workers"].sum()) if len(losses) else 0
     return Monev(
-        protection=protection_of(frames, evaluation, known["programs"], as_of, scope, names),
+        protection=protection_of(
+            frames, evaluation, known["programs"], as_of, scope, names, earlier
+        ),
         as_of=as_of,
         scope=scope,
         programs=programs,
@@ -118,17 +123,43 @@ def protection_of(
     as_of: dt.date,
     scope: Scope,
     names: Mapping[str, str],
+    earlier: Mapping[str, pd.DataFrame] | None = None,
 ) -> Protection:
     """The Perlindungan section: the engine's protection frames of `evaluation` and, for the
     programmes with a predecessor, the predecessors evaluated on the same day a year earlier
-    (only their records are evaluated again)."""
-    pairs = predecessors(programs)
-    earlier = predecessor_frames(frames, pairs)
-    before, last_year = None, None
+    (only their records are evaluated again). `earlier`: predecessors' records not in `frames`."""
     if earlier is not None:
+        frames = {
+            name: pd.concat([frame, earlier[name]], ignore_index=True) if name in earlier else frame
+            for name, frame in frames.items()
+        }
+        programs = pd.concat([programs, earlier["programs"]], ignore_index=True)
+    pairs = predecessors(programs)
+    if scope.program_id is not None:
+        pairs = pairs.loc[pairs["program_id"] == scope.program_id]
+    predecessor_records = predecessor_frames(frames, pairs)
+    before, last_year = None, None
+    if predecessor_records is not None:
         last_year = last_year_of(as_of)
-        before = restrict(evaluate(earlier, last_year), scope)
+        # The predecessors are other programmes than a programme's scope: only its regions hold.
+        before = restrict(evaluate(predecessor_records, last_year), replace(scope, program_id=None))
     return build_protection(evaluation, programs, names, scope, before, last_year)
+
+
+def _predecessor_records(
+    conn: Connection, scope: Scope, frames: Mapping[str, pd.DataFrame]
+) -> dict[str, pd.DataFrame] | None:
+    """For a report of one programme: its predecessor's stored records in the scope's regions
+    (read_frames reads only the programme's own); None when it has none or they are read."""
+    programs = frames["programs"]
+    if scope.program_id is None or "predecessor_id" not in programs:
+        return None
+    named = programs.loc[programs["program_id"] == scope.program_id, "predecessor_id"]
+    wanted = [p for p in named.dropna().astype(str) if p and p not in set(programs["program_id"])]
+    if not wanted:
+        return None
+    earlier = read_frames(conn, replace(scope, program_id=wanted[0]))
+    return earlier if not earlier["programs"].empty else None
 
 
 def read_monev(conn: Connection, as_of: dt.date, scope: Scope) -> Monev:
@@ -153,7 +184,16 @@ def read_monev(conn: Connection, as_of: dt.date, scope: Scope) -> Monev:
         ).order_by(flag_events.c.event_id),
         conn,
     )
-    return assemble(frames, as_of, scope, read_flags(conn), run_log, events, load_gazetteer().names)
+    return assemble(
+        frames,
+        as_of,
+        scope,
+        read_flags(conn),
+        run_log,
+        events,
+        load_gazetteer().names,
+        _predecessor_records(conn, scope, frames),
+    )
 
 
 def write_report(db_url: str, as_of: dt.date, out_dir: Path, scope: Scope) -> ReportFiles:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -240,8 +240,13 @@ def build_protection(
     expiring = _in_scope(evaluation.expiring, scope)
     year = _empty(YEAR_TABLE)
     if before is not None:
-        then = unit_table(_in_scope(before.protection, scope), catalogue, names)
-        year = year_on_year(units, then, predecessors(programs), catalogue, names)
+        # The predecessors are other programmes than a programme's scope: only its regions hold.
+        regions = replace(scope, program_id=None)
+        then = unit_table(_in_scope(before.protection, regions), catalogue, names)
+        pairs = predecessors(programs)
+        if scope.program_id is not None:
+            pairs = pairs.loc[pairs["program_id"] == scope.program_id]
+        year = year_on_year(units, then, pairs, catalogue, names)
     protection = Protection(
         failures=failures,
         claims=claims,

@@ -379,3 +379,26 @@ def test_the_protection_chart_is_well_formed_svg_in_both_languages(protection):
     drawn = charts.protection(programs)
     assert "&lt;Inhil &amp; co&gt;" in drawn
     assert "15 dari 20 (75%)" in drawn and "11 of 15 (73%)" in drawn
+
+
+def test_a_report_of_one_programme_still_sets_it_against_its_predecessor():
+    bkbk = Scope(program_id="bkbk-2025")
+    protection = build_protection(
+        ex.evaluation(), ex.PROGRAMS, ex.NAMES, bkbk, ex.last_year(), ex.LAST_YEAR
+    )
+    assert set(protection.units["program_id"]) == {"bkbk-2025"}
+    assert list(protection.year_on_year["district_code"]) == ["15.08", "15.09"]
+    assert list(protection.year_on_year["workers_covered_before"]) == [3, 4]
+
+    # The store's read of one programme holds only its records: the predecessor's come apart.
+    frames = {name: pd.DataFrame(columns=source.columns) for name, source in SOURCES.items()}
+    programs = ex.PROGRAMS.reindex(columns=SOURCES["programs"].columns)
+    earlier = {name: frame.copy() for name, frame in frames.items()}
+    frames["programs"] = programs.loc[programs["program_id"] == "bkbk-2025"]
+    earlier["programs"] = programs.loc[programs["program_id"] == "bkbk-2024"]
+    runs = pd.DataFrame(columns=["run_id", "as_of", "started_at"])
+    monev = assemble(
+        frames, ex.AS_OF, bkbk, pd.DataFrame(), runs, pd.DataFrame(), ex.NAMES, earlier
+    )
+    assert monev.protection.last_year == ex.LAST_YEAR
+    assert list(monev.programs["program_id"]) == ["bkbk-2025"]  # the funnel stays its own
