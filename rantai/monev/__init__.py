@@ -179,6 +179,7 @@ def read_monev(conn: Connection, as_of: dt.date, scope: Scope) -> Monev:
             flag_events.c.program_id,
             flag_events.c.unit_code,
             flag_events.c.stage,
+            flag_events.c.case_id,
             flag_events.c.event,
             flag_events.c.workers_affected,
         ).order_by(flag_events.c.event_id),

@@ -318,14 +318,21 @@ def unprotected_history(
     if len(events):
         events = events.loc[scope.unit_mask(events)]
     by_run = {run_id: group for run_id, group in events.groupby("run_id", sort=False)}
-    open_steps: dict[tuple[str, str, str], int] = {}
+    # A step is a (programme, unit, stage, case): each claim of a unit is a step of its own.
+    open_steps: dict[tuple[str, str, str, str], int] = {}
     points = []
     for run in runs.sort_values("started_at").itertuples(index=False):
         mine = by_run.get(run.run_id)
         opened = resolved = 0
         if mine is not None:
             for row in mine.itertuples(index=False):
-                key = (str(row.program_id), str(row.unit_code), str(row.stage))
+                case = getattr(row, "case_id", "")
+                key = (
+                    str(row.program_id),
+                    str(row.unit_code),
+                    str(row.stage),
+                    "" if case is None or pd.isna(case) else str(case),
+                )
                 if row.event == "opened":
                     open_steps[key] = int(row.workers_affected or 0)
                     opened += 1
@@ -334,7 +341,7 @@ def unprotected_history(
         workers = 0
         if open_steps:
             frame = pd.DataFrame(
-                [(p, u, s, w) for (p, u, s), w in open_steps.items()],
+                [(p, u, s, w) for (p, u, s, _), w in open_steps.items()],
                 columns=["program_id", "unit_code", "stage", "workers_affected"],
             )
             workers = int(once_per_worker(frame, "workers_affected").sum())
@@ -502,12 +509,17 @@ def stalled_steps(
     Units are regions, so no personal data is here.
     """
     out = stalls.copy()
+    if "case_id" not in out:
+        out["case_id"] = ""
+    out["case_id"] = out["case_id"].fillna("").astype(str)
     if len(flags):
-        first = flags.set_index(["program_id", "unit_code", "stage"])["first_flagged"]
-        out["first_flagged"] = [
-            first.get((p, u, s))
-            for p, u, s in zip(out["program_id"], out["unit_code"], out["stage"], strict=True)
-        ]
+        # A flag is a (programme, unit, stage, case): two claims of one village are two flags.
+        key = ["program_id", "unit_code", "stage", "case_id"]
+        known = flags.assign(
+            case_id=flags["case_id"].fillna("").astype(str) if "case_id" in flags else ""
+        )
+        first = known.drop_duplicates(key, keep="last").set_index(key)["first_flagged"]
+        out["first_flagged"] = first.reindex(pd.MultiIndex.from_frame(out[key])).to_numpy()
     else:
         out["first_flagged"] = None
     code = out["unit_code"].astype(str)

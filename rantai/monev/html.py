@@ -502,7 +502,7 @@ def _context(monev: Monev) -> dict[str, Any]:
         "fastest": fastest.to_dict(orient="records"),
         "slowest": slowest.to_dict(orient="records"),
         "league_size": len(league),
-        "stalls": stalls.to_dict(orient="records"),
+        "stalls": _records(stalls),
         "stalls_total": len(monev.stalls),
         "stalls_shown": len(stalls),
         "severity": SEVERITY,

@@ -15,6 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from rantai.monev import Monev, assemble, charts
+from rantai.monev.data import stalled_steps
 from rantai.monev.html import render_html
 from rantai.monev.protection import (
     Protection,
@@ -402,3 +403,20 @@ def test_a_report_of_one_programme_still_sets_it_against_its_predecessor():
     )
     assert monev.protection.last_year == ex.LAST_YEAR
     assert list(monev.programs["program_id"]) == ["bkbk-2025"]  # the funnel stays its own
+
+
+def test_a_stalled_claim_shows_its_claim_and_an_unknown_benefit_as_unknown(tmp_path):
+    stalls = ex.evaluation().stalls
+    stalls["amount_at_stake"] = pd.array([None], dtype="Int64")  # a JKK claim, amount unknown
+    shown = stalled_steps(stalls, pd.DataFrame(), ex.NAMES)
+    monev = replace(monev_with(Protection()), stalls=shown)
+    html = render_html(monev)
+    table = html[html.index("Langkah macet, terburuk dulu") :]
+    assert "Pembayaran klaim" in table and "C-2" in table and "belum diketahui" in table
+    path = write_xlsx(monev, tmp_path / "report.xlsx", ex.NAMES)
+    [row] = rows_of(path, "Langkah Macet")
+    assert (row["Tahap"], row["Nomor klaim"], row["Dana tertahan (Rp)"]) == (
+        "Pembayaran klaim",
+        "C-2",
+        None,
+    )
