@@ -408,7 +408,10 @@ def unit_table(
     rate = out["program_id"].map(catalogue["premium_rate"])
     out["premium_rate"] = whole(rate.fillna(DEFAULT_PREMIUM_RATE_MONTHLY))
     out["months_unused"] = (out["paid_worker_months"] - out["covered_worker_months"]).clip(lower=0)
-    out["rupiah_unused"] = out["months_unused"] * out["premium_rate"]
+    # Exact past 64 bits: a rate may be up to AMOUNT_MAX and months add up over payments.
+    out["rupiah_unused"] = whole(
+        out["months_unused"].astype(object) * out["premium_rate"].astype(object)
+    )
     return out[UNIT_TABLE].reset_index(drop=True)
 
 

@@ -420,3 +420,15 @@ def test_a_stalled_claim_shows_its_claim_and_an_unknown_benefit_as_unknown(tmp_p
         "C-2",
         None,
     )
+
+
+def test_rupiah_without_cover_stay_exact_past_64_bits():
+    rate = 99_999_999_999_999  # AMOUNT_MAX
+    programs = ex.PROGRAMS.assign(premium_rate_monthly=[rate, rate, rate])
+    evaluation = ex.evaluation()
+    evaluation.protection.loc[:, "paid_worker_months"] = 120_000_000
+    protection = build_protection(evaluation, programs, ex.NAMES, Scope())
+    bkbk = protection.programs.set_index("program_id").loc["bkbk-2025"]
+    expected = (120_000_000 - 80 + 120_000_000 - 60) * rate
+    assert expected > 2**63 and int(bkbk["rupiah_unused"]) == expected
+    assert protection.totals["rupiah_unused"] == expected + (120_000_000 - 190) * rate
