@@ -312,6 +312,93 @@ def _protection_cards(monev: Monev) -> list[dict[str, Any]]:
     ]
 
 
+def _protection_findings(monev: Monev) -> list[tuple[str, str]]:
+    """A few sentences for the top of the section: why families went without their benefit
+    and who must act, the claims waiting past their SLA, the cover about to end, the premiums
+    that bought no cover, and this year against last."""
+    p, findings = monev.protection, []
+    failures = p.failures
+    if len(failures):
+        rupiah = rupiah_short(int(p.totals.get("failure_rupiah") or 0))
+        causes = failures.groupby(["blocking_stage", "responsible"], sort=False).size()
+        (stage, who), count = causes.idxmax(), int(causes.max())
+        stage_label = BLOCKING.get(str(stage), (str(stage),) * 2)
+        who_label = RESPONSIBLE.get(str(who), (str(who),) * 2)
+        if stage == "NONE":
+            why = (
+                f"{angka(count)} tanpa tahap rantai yang tertahan: perlu diperiksa bersama BPJS "
+                "Ketenagakerjaan",
+                f"{angka(count)} with no step of the chain held up: to be looked into with BPJS "
+                "Ketenagakerjaan",
+            )
+        else:
+            why = (
+                f"{angka(count)} karena {stage_label[0].lower()} tertahan; harus bertindak: "
+                f"{who_label[0].lower()}",
+                f"{angka(count)} because the {stage_label[1].lower()} was held up; "
+                f"{who_label[1].lower()} must act",
+            )
+        findings.append(
+            (
+                f"{angka(len(failures))} keluarga tidak mendapat manfaatnya ({rupiah}): {why[0]}.",
+                f"{angka(len(failures))} families went without their benefit ({rupiah}): {why[1]}.",
+            )
+        )
+    claims = p.claims
+    late = claims.loc[claims["overdue"].astype(bool)] if len(claims) else claims
+    if len(late):
+        since = min(late["claim_date"])
+        findings.append(
+            (
+                f"{angka(len(late))} klaim menunggu pembayaran melewati SLA; yang terlama "
+                f"diajukan {tanggal(since)}.",
+                f"{angka(len(late))} claims wait for payment past their SLA; the oldest was "
+                f"filed on {date_en(since)}.",
+            )
+        )
+    soon = p.expiring_units
+    if len(soon):
+        first = soon.iloc[0]
+        place = first["unit_name"] or first["unit_code"]
+        findings.append(
+            (
+                f"Perlindungan {angka(len(p.expiring))} pekerja di {angka(len(soon))} desa/unit "
+                f"berakhir dalam 30 hari; paling awal {place}, {tanggal(first['first_end'])}.",
+                f"The cover of {angka(len(p.expiring))} workers in {angka(len(soon))} "
+                f"villages/units ends within 30 days; first {place}, "
+                f"{date_en(first['first_end'])}.",
+            )
+        )
+    units = p.units
+    unused = int(p.totals.get("rupiah_unused") or 0)
+    if unused > 0:
+        worst = units.sort_values(["rupiah_unused", "unit_code"], ascending=[False, True]).iloc[0]
+        place = worst["unit_name"] or worst["unit_code"]
+        months = angka(int(p.totals.get("months_unused") or 0))
+        findings.append(
+            (
+                f"{rupiah_short(unused)} iuran membayar {months} bulan-pekerja yang tidak tercatat "
+                f"aktif di BPJS; terbanyak di {place} ({rupiah_short(int(worst['rupiah_unused']))}).",
+                f"{rupiah_short(unused)} of premiums paid for {months} worker-months BPJS does "
+                f"not show as cover; most in {place} ({rupiah_short(int(worst['rupiah_unused']))}).",
+            )
+        )
+    if len(p.year_on_year) and p.last_year is not None:
+        for program_id, rows in p.year_on_year.groupby("program_id", sort=True):
+            before = int(rows["workers_covered_before"].sum())
+            now = int(rows["workers_covered_now"].sum())
+            name = rows["program_name"].iloc[0] or program_id
+            findings.append(
+                (
+                    f"{name}: {angka(now)} pekerja terlindungi, setahun lalu "
+                    f"({tanggal(p.last_year)}) {angka(before)}.",
+                    f"{name}: {angka(now)} workers covered; a year ago "
+                    f"({date_en(p.last_year)}) {angka(before)}.",
+                )
+            )
+    return findings
+
+
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """A table's rows for the template, an unknown value (NA, NaT) as None."""
     if frame.empty:
@@ -348,6 +435,7 @@ def _protection_context(monev: Monev) -> dict[str, Any]:
     claims = _records(p.claim_summary)
     return {
         "cards": _protection_cards(monev),
+        "findings": _protection_findings(monev),
         "totals": p.totals,
         "failures": _records(failures),
         "failures_total": len(p.failures),

@@ -257,6 +257,19 @@ def test_the_report_opens_with_perlindungan_and_names_every_failure(protection):
         "15 September 2024",  # the day last year's figures are of
     ):
         assert text in section, text
+    findings = section[section.index("Temuan perlindungan") : section.index("</ul>")]
+    for text in (
+        # The two failures have different causes: the first one found names its stage.
+        "2 keluarga tidak mendapat manfaatnya (Rp42,0 jt): 1 karena transfer ke desa tertahan; "
+        "harus bertindak: pemerintah kabupaten/kota.",
+        "1 klaim menunggu pembayaran melewati SLA; yang terlama diajukan 12 Agustus 2025.",
+        "Perlindungan 5 pekerja di 2 desa/unit berakhir dalam 30 hari; paling awal "
+        "Kab. Indragiri Hilir, 20 September 2025.",
+        "Rp672.000 iuran membayar 40 bulan-pekerja yang tidak tercatat aktif di BPJS; "
+        "terbanyak di Rantau Keloyang (Rp672.000).",
+        "BKBK Jambi 2025: 11 pekerja terlindungi, setahun lalu (15 September 2024) 7.",
+    ):
+        assert text in findings, text
     # No NIK, masked or not, and no name in the page.
     assert not re.search(r"\d{16}|\d{4}\*{8}\d{4}", html)
 
