@@ -367,6 +367,13 @@ def worker_days(losses: pd.DataFrame, limit: int = 10) -> str:
 
 
 EXPIRING = "#e0a526"
+
+
+def _clipped(text: str, limit: int) -> str:
+    """A label cut to `limit` characters with an ellipsis, so it stays left of its bar."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 LAPSED = STALLED
 
 
@@ -404,7 +411,9 @@ def protection(programs: pd.DataFrame, limit: int = 8) -> str:
             int(r.workers_lapsed),
         )
         whole = float(max(targeted, covered + lapsed, 1))
-        body.append(_text(0, y + 16, str(r.program_name or r.program_id), font_weight="bold"))
+        body.append(
+            _text(0, y + 16, _clipped(str(r.program_name or r.program_id), 32), font_weight="bold")
+        )
         body.append(_text(0, y + 31, str(r.program_id), fill=MUTED, font_size=11))
         body.append(_rect(label_w, y + 6, bar_w, 24, GRID, rx=3))
         x = float(label_w)

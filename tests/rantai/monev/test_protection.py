@@ -393,6 +393,9 @@ def test_the_protection_chart_is_well_formed_svg_in_both_languages(protection):
     drawn = charts.protection(programs)
     assert "&lt;Inhil &amp; co&gt;" in drawn
     assert "15 dari 20 (75%)" in drawn and "11 of 15 (73%)" in drawn
+    # A long name is cut short of its bar.
+    long = programs.assign(program_name=["Iuran Pekerja Rentan dari Dana Desa Kabupaten X", "B"])
+    assert ">Iuran Pekerja Rentan dari Dana…<" in charts.protection(long)
 
 
 def test_a_report_of_one_programme_still_sets_it_against_its_predecessor():
