@@ -79,8 +79,14 @@ def assemble(
 ) -> Monev:
     """Every table of the report from the sources' records and the flag history. `earlier`:
     the records of the scope's programme's predecessor, when `frames` (one programme's) lack
-    them, for the year-on-year comparison only."""
-    evaluation = restrict(evaluate(frames, as_of), scope)
+    them: its workers and cover count for the programme's protection (contract v2), and it is
+    last year's side of the comparison; the report's tables stay the programme's own."""
+    every = _with(frames, earlier)
+    evaluation = restrict(evaluate(every, as_of), scope)
+    if earlier is not None:
+        # restrict leaves programme metrics as evaluated: the predecessor's are not this report's.
+        mine = [p for p in evaluation.programs if p["program_id"] == scope.program_id]
+        evaluation = replace(evaluation, programs=mine)
     known = known_records(frames, as_of)
     covered = covered_workers(known, as_of)
     programs = program_funnel(evaluation, known, names)
@@ -98,9 +104,7 @@ def assemble(
         history.loc[last, "open_steps"] = len(stalls)
         history.loc[last, "workers"] = int(losses["workers"].sum()) if len(losses) else 0
     return Monev(
-        protection=protection_of(
-            frames, evaluation, known["programs"], as_of, scope, names, earlier
-        ),
+        protection=protection_of(every, evaluation, known["programs"], as_of, scope, names),
         as_of=as_of,
         scope=scope,
         programs=programs,
@@ -123,17 +127,12 @@ def protection_of(
     as_of: dt.date,
     scope: Scope,
     names: Mapping[str, str],
-    earlier: Mapping[str, pd.DataFrame] | None = None,
 ) -> Protection:
     """The Perlindungan section: the engine's protection frames of `evaluation` and, for the
     programmes with a predecessor, the predecessors evaluated on the same day a year earlier
-    (only their records are evaluated again). `earlier`: predecessors' records not in `frames`."""
-    if earlier is not None:
-        frames = {
-            name: pd.concat([frame, earlier[name]], ignore_index=True) if name in earlier else frame
-            for name, frame in frames.items()
-        }
-        programs = pd.concat([programs, earlier["programs"]], ignore_index=True)
+    (only their records are evaluated again). `programs`: the report's known programmes; the
+    predecessors' records and names are taken from `frames`."""
+    programs = pd.concat([programs, frames["programs"]], ignore_index=True)
     pairs = predecessors(programs)
     if scope.program_id is not None:
         pairs = pairs.loc[pairs["program_id"] == scope.program_id]
@@ -144,6 +143,18 @@ def protection_of(
         # The predecessors are other programmes than a programme's scope: only its regions hold.
         before = restrict(evaluate(predecessor_records, last_year), replace(scope, program_id=None))
     return build_protection(evaluation, programs, names, scope, before, last_year)
+
+
+def _with(
+    frames: Mapping[str, pd.DataFrame], earlier: Mapping[str, pd.DataFrame] | None
+) -> Mapping[str, pd.DataFrame]:
+    """Each source's records together with the predecessor's read apart, if any."""
+    if earlier is None:
+        return frames
+    return {
+        name: pd.concat([frame, earlier[name]], ignore_index=True) if name in earlier else frame
+        for name, frame in frames.items()
+    }
 
 
 def _predecessor_records(

@@ -137,3 +137,23 @@ def test_the_page_and_the_workbook_hold_no_nik(tmp_path):
     for sheet in book.worksheets:
         for row in sheet.iter_rows(values_only=True):
             assert not any(re.fullmatch(r"\d{16}", str(v)) for v in row if v is not None)
+
+
+def test_a_report_of_one_programme_counts_its_predecessor_s_workers_as_the_whole_one_does():
+    frames = story()
+    names = load_gazetteer().names
+    runs = pd.DataFrame(columns=["run_id", "as_of", "started_at"])
+    whole = assemble(frames, AS_OF, Scope(), pd.DataFrame(), runs, pd.DataFrame(), names)
+    # What read_frames hands over for one programme, and its predecessor's read apart.
+    mine = {name: frame.loc[frame["program_id"] == JAMBI_BKBK] for name, frame in frames.items()}
+    earlier = {name: frame.loc[frame["program_id"] == LAST] for name, frame in frames.items()}
+    scope = Scope(program_id=JAMBI_BKBK)
+    one = assemble(mine, AS_OF, scope, pd.DataFrame(), runs, pd.DataFrame(), names, earlier)
+
+    assert list(one.programs["program_id"]) == [JAMBI_BKBK]  # the funnel stays its own
+    assert set(one.protection.units["program_id"]) == {JAMBI_BKBK}
+    expected = whole.protection.units.loc[whole.protection.units["program_id"] == JAMBI_BKBK]
+    pd.testing.assert_frame_equal(one.protection.units, expected.reset_index(drop=True))
+    assert one.protection.units["workers_lapsed"].sum() == 5  # the five of 2024, in Pedukun
+    pd.testing.assert_frame_equal(one.protection.year_on_year, whole.protection.year_on_year)
+    assert list(one.protection.failures["claim_id"]) == ["C1"]
