@@ -240,6 +240,16 @@ def _protection_cards(monev: Monev) -> list[dict[str, Any]]:
         else ("", "")
     )
     median, longest = t.get("median_days"), t.get("max_days")
+    # Last year's programmes are counted in their successors' units: said where they are left out.
+    earlier = int(t.get("programs_superseded") or 0)
+    superseded = (
+        (
+            f" · tanpa {angka(earlier)} program tahun lalu",
+            f" · last year's {angka(earlier)} programmes left out",
+        )
+        if earlier
+        else ("", "")
+    )
     return [
         {
             "value": angka(t.get("failures") or 0),
@@ -283,9 +293,11 @@ def _protection_cards(monev: Monev) -> list[dict[str, Any]]:
             "label": ("Terlindungi hari ini", "Covered today"),
             "note": (
                 f"dari {angka(t.get('workers_targeted') or 0)} dijanjikan "
-                f"({persen(t.get('workers_covered') or 0, t.get('workers_targeted') or 0)})",
+                f"({persen(t.get('workers_covered') or 0, t.get('workers_targeted') or 0)})"
+                f"{superseded[0]}",
                 f"of {angka(t.get('workers_targeted') or 0)} promised "
-                f"({persen(t.get('workers_covered') or 0, t.get('workers_targeted') or 0)})",
+                f"({persen(t.get('workers_covered') or 0, t.get('workers_targeted') or 0)})"
+                f"{superseded[1]}",
             ),
             "tone": "good",
         },
@@ -443,6 +455,7 @@ def _protection_context(monev: Monev) -> dict[str, Any]:
         "has_claims": len(p.claims) > 0,
         "claims": claims,
         "has_protection": len(p.units) > 0,
+        "superseded": list(p.superseded),
         "programs": programs,
         "chart": Markup(charts.protection(p.programs)),
         "expiring": _records(expiring),

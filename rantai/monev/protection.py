@@ -179,6 +179,9 @@ class Protection:
     expiring: pd.DataFrame = field(default_factory=lambda: _empty(EXPIRING_WORKERS))
     year_on_year: pd.DataFrame = field(default_factory=lambda: _empty(YEAR_TABLE))
     last_year: dt.date | None = None  # the day the predecessors were evaluated on
+    # Programmes whose successor is in the report: their workers are counted again in the
+    # successor's units (contract v2), so the headline counts workers without them.
+    superseded: tuple[str, ...] = ()
     totals: dict[str, int | None] = field(default_factory=dict)
 
 
@@ -237,7 +240,8 @@ def build_protection(
         names,
     )
     units = unit_table(_in_scope(evaluation.protection, scope), catalogue, names)
-    expiring = _in_scope(evaluation.expiring, scope)
+    superseded = superseded_programmes(units, predecessors(programs))
+    expiring = once_per_worker(_in_scope(evaluation.expiring, scope), superseded)
     year = _empty(YEAR_TABLE)
     if before is not None:
         # The predecessors are other programmes than a programme's scope: only its regions hold.
@@ -258,8 +262,29 @@ def build_protection(
         expiring=expiring_workers(expiring, names),
         year_on_year=year,
         last_year=last_year if before is not None else None,
+        superseded=tuple(sorted(superseded)),
     )
     return Protection(**{**protection.__dict__, "totals": protection_totals(protection)})
+
+
+def superseded_programmes(units: pd.DataFrame, pairs: pd.DataFrame) -> set[str]:
+    """The programmes in the report whose successor is in the report too (last year's)."""
+    present = set(units["program_id"].astype(str)) if len(units) else set()
+    named = pairs.loc[pairs["program_id"].isin(present), "predecessor_id"]
+    return set(named) & present
+
+
+def once_per_worker(expiring: pd.DataFrame, superseded: set[str]) -> pd.DataFrame:
+    """Each worker once in the list to renew: a worker of last year's programme is counted in
+    the successor's unit too (contract v2), and is listed there, where the renewal is."""
+    if expiring.empty:
+        return expiring
+    later = expiring["program_id"].astype(str).isin(superseded)
+    ranked = expiring.assign(_earlier=later.to_numpy()).sort_values(
+        ["_earlier", "program_id"], kind="stable"
+    )
+    kept = ranked.drop_duplicates("nik", keep="first").sort_index()
+    return kept.drop(columns="_earlier").reset_index(drop=True)
 
 
 def _catalogue(programs: pd.DataFrame) -> pd.DataFrame:
@@ -562,6 +587,13 @@ def protection_totals(protection: Protection) -> dict[str, int | None]:
     days = pd.to_numeric(claims["days_to_payment"], errors="coerce").dropna()
     out["median_days"] = int(np.floor(days.median() + 0.5)) if len(days) else None
     out["max_days"] = int(days.max()) if len(days) else None
-    for column in [*PROTECTION_COUNTS, *GAP_COLUMNS]:
+    # Workers once each: without the programmes whose successor counts them again. Months and
+    # rupiah are each programme's own payments and cover: all of them add up.
+    counted = units.loc[~units["program_id"].astype(str).isin(protection.superseded)]
+    for column in PROTECTION_COUNTS:
+        frame = units if column.endswith("_months") else counted
+        out[column] = int(frame[column].sum()) if len(frame) else 0
+    for column in GAP_COLUMNS:
         out[column] = int(units[column].sum()) if len(units) else 0
+    out["programs_superseded"] = len(protection.superseded)
     return out

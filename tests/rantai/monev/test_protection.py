@@ -448,3 +448,37 @@ def test_rupiah_without_cover_stay_exact_past_64_bits():
     expected = (120_000_000 - 80 + 120_000_000 - 60) * rate
     assert expected > 2**63 and int(bkbk["rupiah_unused"]) == expected
     assert protection.totals["rupiah_unused"] == expected + (120_000_000 - 190) * rate
+
+
+def test_a_worker_of_last_year_s_programme_is_counted_and_listed_once():
+    evaluation = ex.evaluation()
+    # bkbk-2024 still has V1 in the report: its workers are counted again in bkbk-2025's V1.
+    extra = ex.protection_rows(
+        ex.AS_OF, [("bkbk-2024", "BKBK", "15", "15.08", ex.V1, 8, 4, 3, 2, 0, 1, 48, 30, 100)]
+    )
+    evaluation = replace(
+        evaluation,
+        protection=pd.concat([extra, evaluation.protection], ignore_index=True),
+        expiring=pd.concat(
+            [
+                evaluation.expiring,
+                pd.DataFrame(
+                    [("bkbk-2024", "BKBK", "15", "15.08", ex.V1, "1508010101900001", ex.d("2025-10-05"))],
+                    columns=evaluation.expiring.columns,
+                ),
+            ],
+            ignore_index=True,
+        ),
+    )  # fmt: skip
+    protection = build_protection(evaluation, ex.PROGRAMS, ex.NAMES, Scope())
+    assert protection.superseded == ("bkbk-2024",)
+    totals = protection.totals
+    # Workers: bkbk-2025 and apbd-2025 only; months: every programme's own payments and cover.
+    assert (totals["workers_targeted"], totals["workers_covered"]) == (35, 26)
+    assert (totals["paid_worker_months"], totals["covered_worker_months"]) == (408, 360)
+    assert totals["rupiah_unused"] == (40 + 18) * 16_800
+    # The worker ending on 5 October is listed once, in this year's programme.
+    assert len(protection.expiring) == 5
+    assert set(protection.expiring_units["program_id"]) == {"apbd-2025", "bkbk-2025"}
+    # Each programme keeps its own row in the tables.
+    assert set(protection.programs["program_id"]) == {"apbd-2025", "bkbk-2024", "bkbk-2025"}
