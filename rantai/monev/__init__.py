@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -28,15 +28,30 @@ from rantai.monev.data import (
     village_league,
     waiting_steps,
 )
+from rantai.monev.protection import (
+    Protection,
+    build_protection,
+    last_year_of,
+    predecessor_frames,
+    predecessors,
+)
 from rantai.regions import load_gazetteer
 from rantai.scope import Scope, restrict
-from rantai.stages import evaluate
+from rantai.stages import Evaluation, evaluate
 from rantai.store.engine import engine_for
 from rantai.store.flags import read_flags
 from rantai.store.queries import read_frames
 from rantai.store.schema import flag_events, runs
 
-__all__ = ["Monev", "NothingToReport", "ReportFiles", "assemble", "read_monev", "write_report"]
+__all__ = [
+    "Monev",
+    "NothingToReport",
+    "Protection",
+    "ReportFiles",
+    "assemble",
+    "read_monev",
+    "write_report",
+]
 
 
 class NothingToReport(ValueError):
@@ -60,9 +75,18 @@ def assemble(
     run_log: pd.DataFrame,
     events: pd.DataFrame,
     names: Mapping[str, str],
+    earlier: Mapping[str, pd.DataFrame] | None = None,
 ) -> Monev:
-    """Every table of the report from the sources' records and the flag history."""
-    evaluation = restrict(evaluate(frames, as_of), scope)
+    """Every table of the report from the sources' records and the flag history. `earlier`:
+    the records of the scope's programme's predecessor, when `frames` (one programme's) lack
+    them: its workers and cover count for the programme's protection (contract v2), and it is
+    last year's side of the comparison; the report's tables stay the programme's own."""
+    every = _with(frames, earlier)
+    evaluation = restrict(evaluate(every, as_of), scope)
+    if earlier is not None:
+        # restrict leaves programme metrics as evaluated: the predecessor's are not this report's.
+        mine = [p for p in evaluation.programs if p["program_id"] == scope.program_id]
+        evaluation = replace(evaluation, programs=mine)
     known = known_records(frames, as_of)
     covered = covered_workers(known, as_of)
     programs = program_funnel(evaluation, known, names)
@@ -80,6 +104,7 @@ def assemble(
         history.loc[last, "open_steps"] = len(stalls)
         history.loc[last, "workers"] = int(losses["workers"].sum()) if len(losses) else 0
     return Monev(
+        protection=protection_of(every, evaluation, known["programs"], as_of, scope, names),
         as_of=as_of,
         scope=scope,
         programs=programs,
@@ -93,6 +118,59 @@ def assemble(
         stalls=stalls,
         totals=totals(programs, stalls, losses, resting, league),
     )
+
+
+def protection_of(
+    frames: Mapping[str, pd.DataFrame],
+    evaluation: Evaluation,
+    programs: pd.DataFrame,
+    as_of: dt.date,
+    scope: Scope,
+    names: Mapping[str, str],
+) -> Protection:
+    """The Perlindungan section: the engine's protection frames of `evaluation` and, for the
+    programmes with a predecessor, the predecessors evaluated on the same day a year earlier
+    (only their records are evaluated again). `programs`: the report's known programmes; the
+    predecessors' records and names are taken from `frames`."""
+    programs = pd.concat([programs, frames["programs"]], ignore_index=True)
+    pairs = predecessors(programs)
+    if scope.program_id is not None:
+        pairs = pairs.loc[pairs["program_id"] == scope.program_id]
+    predecessor_records = predecessor_frames(frames, pairs)
+    before, last_year = None, None
+    if predecessor_records is not None:
+        last_year = last_year_of(as_of)
+        # The predecessors are other programmes than a programme's scope: only its regions hold.
+        before = restrict(evaluate(predecessor_records, last_year), replace(scope, program_id=None))
+    return build_protection(evaluation, programs, names, scope, before, last_year)
+
+
+def _with(
+    frames: Mapping[str, pd.DataFrame], earlier: Mapping[str, pd.DataFrame] | None
+) -> Mapping[str, pd.DataFrame]:
+    """Each source's records together with the predecessor's read apart, if any."""
+    if earlier is None:
+        return frames
+    return {
+        name: pd.concat([frame, earlier[name]], ignore_index=True) if name in earlier else frame
+        for name, frame in frames.items()
+    }
+
+
+def _predecessor_records(
+    conn: Connection, scope: Scope, frames: Mapping[str, pd.DataFrame]
+) -> dict[str, pd.DataFrame] | None:
+    """For a report of one programme: its predecessor's stored records in the scope's regions
+    (read_frames reads only the programme's own); None when it has none or they are read."""
+    programs = frames["programs"]
+    if scope.program_id is None or "predecessor_id" not in programs:
+        return None
+    named = programs.loc[programs["program_id"] == scope.program_id, "predecessor_id"]
+    wanted = [p for p in named.dropna().astype(str) if p and p not in set(programs["program_id"])]
+    if not wanted:
+        return None
+    earlier = read_frames(conn, replace(scope, program_id=wanted[0]))
+    return earlier if not earlier["programs"].empty else None
 
 
 def read_monev(conn: Connection, as_of: dt.date, scope: Scope) -> Monev:
@@ -112,12 +190,22 @@ def read_monev(conn: Connection, as_of: dt.date, scope: Scope) -> Monev:
             flag_events.c.program_id,
             flag_events.c.unit_code,
             flag_events.c.stage,
+            flag_events.c.case_id,
             flag_events.c.event,
             flag_events.c.workers_affected,
         ).order_by(flag_events.c.event_id),
         conn,
     )
-    return assemble(frames, as_of, scope, read_flags(conn), run_log, events, load_gazetteer().names)
+    return assemble(
+        frames,
+        as_of,
+        scope,
+        read_flags(conn),
+        run_log,
+        events,
+        load_gazetteer().names,
+        _predecessor_records(conn, scope, frames),
+    )
 
 
 def write_report(db_url: str, as_of: dt.date, out_dir: Path, scope: Scope) -> ReportFiles:

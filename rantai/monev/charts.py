@@ -364,3 +364,89 @@ def worker_days(losses: pd.DataFrame, limit: int = 10) -> str:
     return _svg(
         1000, height, body, ("Hari-pekerja tanpa perlindungan", "Worker-days without cover")
     )
+
+
+EXPIRING = "#e0a526"
+
+
+def _clipped(text: str, limit: int) -> str:
+    """A label cut to `limit` characters with an ellipsis, so it stays left of its bar."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+LAPSED = STALLED
+
+
+def protection(programs: pd.DataFrame, limit: int = 8) -> str:
+    """Per programme, the workers promised (the whole bar) and what became of them today:
+    covered beyond the next 30 days, covered but ending within 30 days, lapsed, and the rest
+    (never covered yet). Programmes with the largest promise first."""
+    rows = programs.head(limit)
+    row, top = 44, 30
+    label_w, bar_w = 260, 520
+    height = top + row * max(len(rows), 1) + 4
+    legend = [
+        (COVERED, ("Terlindungi", "Covered")),
+        (EXPIRING, ("Berakhir ≤ 30 hari", "Ending within 30 days")),
+        (LAPSED, ("Putus", "Lapsed")),
+        (GRID, ("Belum terlindungi", "Not covered yet")),
+    ]
+    body = []
+    x = float(label_w)
+    for colour, label in legend:
+        body.append(_rect(x, 3, 14, 14, colour, rx=2))
+        body.append(_both(x + 19, 14, label))
+        x += 170
+    if rows.empty:
+        body.append(
+            _both(0, top + 20, ("Belum ada angka perlindungan", "No protection figures yet"))
+        )
+        return _svg(1000, height, body, ("Dijanjikan dan terlindungi", "Promised and covered"))
+    for i, r in enumerate(rows.itertuples(index=False)):
+        y = top + i * row
+        targeted = int(r.workers_targeted)
+        covered, expiring, lapsed = (
+            int(r.workers_covered),
+            int(r.workers_expiring_30d),
+            int(r.workers_lapsed),
+        )
+        whole = float(max(targeted, covered + lapsed, 1))
+        body.append(
+            _text(0, y + 16, _clipped(str(r.program_name or r.program_id), 32), font_weight="bold")
+        )
+        body.append(_text(0, y + 31, str(r.program_id), fill=MUTED, font_size=11))
+        body.append(_rect(label_w, y + 6, bar_w, 24, GRID, rx=3))
+        x = float(label_w)
+        for value, colour in (
+            (covered - expiring, COVERED),
+            (expiring, EXPIRING),
+            (lapsed, LAPSED),
+        ):
+            w = bar_w * max(value, 0) / whole
+            if w > 0:
+                body.append(_rect(x, y + 6, w, 24, colour))
+                x += w
+        body.append(
+            _both(
+                label_w + bar_w + 10,
+                y + 17,
+                (
+                    f"{angka(covered)} dari {angka(targeted)} ({persen(covered, targeted)})",
+                    f"{angka(covered)} of {angka(targeted)} ({persen(covered, targeted)})",
+                ),
+                font_weight="bold",
+            )
+        )
+        body.append(
+            _both(
+                label_w + bar_w + 10,
+                y + 32,
+                (
+                    f"{angka(lapsed)} putus · {angka(expiring)} berakhir ≤ 30 hari",
+                    f"{angka(lapsed)} lapsed · {angka(expiring)} ending ≤ 30 days",
+                ),
+                fill=MUTED,
+                font_size=11,
+            )
+        )
+    return _svg(1000, height, body, ("Dijanjikan dan terlindungi", "Promised and covered"))

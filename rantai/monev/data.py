@@ -29,6 +29,8 @@ from rantai.chain import (
     once_per_worker,
     unit_of_worker,
 )
+from rantai.monev.labels import display_name
+from rantai.monev.protection import Protection
 from rantai.records import SOURCES, STAGE_ORDER, FundingSource, Stage
 from rantai.scope import Scope
 from rantai.stages import Evaluation
@@ -65,6 +67,8 @@ class Monev:
     league: pd.DataFrame  # every village that received money: days to cover, rank columns
     stalls: pd.DataFrame  # the stalled steps, worst first, with first_flagged
     totals: dict[str, int] = field(default_factory=dict)
+    # The opening section: families without their benefit, claims, cover today and over time.
+    protection: Protection = field(default_factory=Protection)
 
 
 def known_records(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> dict[str, pd.DataFrame]:
@@ -314,14 +318,21 @@ def unprotected_history(
     if len(events):
         events = events.loc[scope.unit_mask(events)]
     by_run = {run_id: group for run_id, group in events.groupby("run_id", sort=False)}
-    open_steps: dict[tuple[str, str, str], int] = {}
+    # A step is a (programme, unit, stage, case): each claim of a unit is a step of its own.
+    open_steps: dict[tuple[str, str, str, str], int] = {}
     points = []
     for run in runs.sort_values("started_at").itertuples(index=False):
         mine = by_run.get(run.run_id)
         opened = resolved = 0
         if mine is not None:
             for row in mine.itertuples(index=False):
-                key = (str(row.program_id), str(row.unit_code), str(row.stage))
+                case = getattr(row, "case_id", "")
+                key = (
+                    str(row.program_id),
+                    str(row.unit_code),
+                    str(row.stage),
+                    "" if case is None or pd.isna(case) else str(case),
+                )
                 if row.event == "opened":
                     open_steps[key] = int(row.workers_affected or 0)
                     opened += 1
@@ -330,7 +341,7 @@ def unprotected_history(
         workers = 0
         if open_steps:
             frame = pd.DataFrame(
-                [(p, u, s, w) for (p, u, s), w in open_steps.items()],
+                [(p, u, s, w) for (p, u, s, _), w in open_steps.items()],
                 columns=["program_id", "unit_code", "stage", "workers_affected"],
             )
             workers = int(once_per_worker(frame, "workers_affected").sum())
@@ -498,12 +509,17 @@ def stalled_steps(
     Units are regions, so no personal data is here.
     """
     out = stalls.copy()
+    if "case_id" not in out:
+        out["case_id"] = ""
+    out["case_id"] = out["case_id"].fillna("").astype(str)
     if len(flags):
-        first = flags.set_index(["program_id", "unit_code", "stage"])["first_flagged"]
-        out["first_flagged"] = [
-            first.get((p, u, s))
-            for p, u, s in zip(out["program_id"], out["unit_code"], out["stage"], strict=True)
-        ]
+        # A flag is a (programme, unit, stage, case): two claims of one village are two flags.
+        key = ["program_id", "unit_code", "stage", "case_id"]
+        known = flags.assign(
+            case_id=flags["case_id"].fillna("").astype(str) if "case_id" in flags else ""
+        )
+        first = known.drop_duplicates(key, keep="last").set_index(key)["first_flagged"]
+        out["first_flagged"] = first.reindex(pd.MultiIndex.from_frame(out[key])).to_numpy()
     else:
         out["first_flagged"] = None
     code = out["unit_code"].astype(str)
@@ -511,12 +527,6 @@ def stalled_steps(
     out["subdistrict_name"] = [display_name(names, c[:8]) if len(c) > 5 else "" for c in code]
     out["district_name"] = out["district_code"].map(lambda c: display_name(names, c))
     return out.reset_index(drop=True)
-
-
-def display_name(names: Mapping[str, str], code: str) -> str:
-    """A region's name as people write it: `Kab. Bungo`, not `KAB. BUNGO`."""
-    name = names.get(str(code), "")
-    return name.title() if name.isupper() else name
 
 
 def totals(

@@ -13,10 +13,15 @@ from markupsafe import Markup
 from rantai.monev import charts
 from rantai.monev.data import AGE_BUCKETS, LEVELS, Monev, display_name
 from rantai.monev.labels import (
+    BENEFITS,
+    BLOCKING,
+    CLAIM_STATUS,
     FUNDING,
     FUNNEL,
     GLOSSARY,
     LEVEL_LABELS,
+    PROTECTION,
+    RESPONSIBLE,
     SEVERITY,
     STAGES,
     angka,
@@ -33,6 +38,8 @@ from rantai.report import rupiah
 STALLS_SHOWN = 60
 LEAGUE_SHOWN = 12
 RESTING_SHOWN = 8
+FAILURES_SHOWN = 40
+EXPIRING_SHOWN = 15
 
 
 @cache
@@ -222,6 +229,249 @@ def _findings(monev: Monev) -> list[tuple[str, str]]:
     return findings
 
 
+def _protection_cards(monev: Monev) -> list[dict[str, Any]]:
+    """The Perlindungan section's headline cards: families without their benefit, claims,
+    days to payment, covered today, lapsed and ending, months paid without cover."""
+    t = monev.protection.totals
+    unknown = int(t.get("failures_unknown_rupiah") or 0)
+    unknown_note = (
+        (f" + {angka(unknown)} JKK belum diketahui", f" + {angka(unknown)} JKK not known yet")
+        if unknown
+        else ("", "")
+    )
+    median, longest = t.get("median_days"), t.get("max_days")
+    # Last year's programmes are counted in their successors' units: said where they are left out.
+    earlier = int(t.get("programs_superseded") or 0)
+    superseded = (
+        (
+            f" · tanpa {angka(earlier)} program tahun lalu",
+            f" · last year's {angka(earlier)} programmes left out",
+        )
+        if earlier
+        else ("", "")
+    )
+    return [
+        {
+            "value": angka(t.get("failures") or 0),
+            "label": ("Keluarga tanpa manfaat", "Families without their benefit"),
+            "note": (
+                f"{rupiah_short(t.get('failure_rupiah') or 0)} manfaat{unknown_note[0]}",
+                f"{rupiah_short(t.get('failure_rupiah') or 0)} in benefits{unknown_note[1]}",
+            ),
+            "tone": "bad",
+        },
+        {
+            "value": angka(t.get("claims_filed") or 0),
+            "label": ("Klaim diajukan", "Claims filed"),
+            "note": (
+                f"{angka(t.get('claims_paid') or 0)} dibayar · "
+                f"{angka(t.get('claims_rejected') or 0)} ditolak · "
+                f"{angka(t.get('claims_pending') or 0)} dalam proses "
+                f"({angka(t.get('claims_pending_overdue') or 0)} lewat SLA)",
+                f"{angka(t.get('claims_paid') or 0)} paid · "
+                f"{angka(t.get('claims_rejected') or 0)} rejected · "
+                f"{angka(t.get('claims_pending') or 0)} pending "
+                f"({angka(t.get('claims_pending_overdue') or 0)} past the SLA)",
+            ),
+            "tone": "money",
+        },
+        {
+            "value": "–" if median is None else f"{angka(median)}",
+            "label": ("Hari sampai klaim dibayar (median)", "Days to payment (median)"),
+            "note": (
+                ("belum ada klaim dibayar", "no claim paid yet")
+                if longest is None
+                else (
+                    f"terlama {angka(longest)} hari · {rupiah_short(t.get('benefits_paid') or 0)} dibayar",
+                    f"longest {angka(longest)} days · {rupiah_short(t.get('benefits_paid') or 0)} paid",
+                )
+            ),
+            "tone": "money",
+        },
+        {
+            "value": angka(t.get("workers_covered") or 0),
+            "label": ("Terlindungi hari ini", "Covered today"),
+            "note": (
+                f"dari {angka(t.get('workers_targeted') or 0)} dijanjikan "
+                f"({persen(t.get('workers_covered') or 0, t.get('workers_targeted') or 0)})"
+                f"{superseded[0]}",
+                f"of {angka(t.get('workers_targeted') or 0)} promised "
+                f"({persen(t.get('workers_covered') or 0, t.get('workers_targeted') or 0)})"
+                f"{superseded[1]}",
+            ),
+            "tone": "good",
+        },
+        {
+            "value": angka(t.get("workers_lapsed") or 0),
+            "label": ("Perlindungan putus", "Cover lapsed"),
+            "note": (
+                f"{angka(t.get('workers_expiring_30d') or 0)} lagi berakhir dalam 30 hari",
+                f"{angka(t.get('workers_expiring_30d') or 0)} more ending within 30 days",
+            ),
+            "tone": "warn",
+        },
+        {
+            "value": rupiah_short(t.get("rupiah_unused") or 0),
+            "label": ("Iuran tanpa perlindungan", "Premiums without cover"),
+            "note": (
+                f"{angka(t.get('months_unused') or 0)} bulan-pekerja dari "
+                f"{angka(t.get('paid_worker_months') or 0)} yang dibayar",
+                f"{angka(t.get('months_unused') or 0)} worker-months of "
+                f"{angka(t.get('paid_worker_months') or 0)} paid",
+            ),
+            "tone": "warn",
+        },
+    ]
+
+
+def _protection_findings(monev: Monev) -> list[tuple[str, str]]:
+    """A few sentences for the top of the section: why families went without their benefit
+    and who must act, the claims waiting past their SLA, the cover about to end, the premiums
+    that bought no cover, and this year against last."""
+    p, findings = monev.protection, []
+    failures = p.failures
+    if len(failures):
+        rupiah = rupiah_short(int(p.totals.get("failure_rupiah") or 0))
+        causes = failures.groupby(["blocking_stage", "responsible"], sort=False).size()
+        (stage, who), count = causes.idxmax(), int(causes.max())
+        stage_label = BLOCKING.get(str(stage), (str(stage),) * 2)
+        who_label = RESPONSIBLE.get(str(who), (str(who),) * 2)
+        if stage == "NONE":
+            why = (
+                f"{angka(count)} tanpa tahap rantai yang tertahan: perlu diperiksa bersama BPJS "
+                "Ketenagakerjaan",
+                f"{angka(count)} with no step of the chain held up: to be looked into with BPJS "
+                "Ketenagakerjaan",
+            )
+        else:
+            why = (
+                f"{angka(count)} karena {stage_label[0].lower()} tertahan; harus bertindak: "
+                f"{who_label[0].lower()}",
+                f"{angka(count)} because the {stage_label[1].lower()} was held up; "
+                f"{who_label[1].lower()} must act",
+            )
+        findings.append(
+            (
+                f"{angka(len(failures))} keluarga tidak mendapat manfaatnya ({rupiah}): {why[0]}.",
+                f"{angka(len(failures))} families went without their benefit ({rupiah}): {why[1]}.",
+            )
+        )
+    claims = p.claims
+    late = claims.loc[claims["overdue"].astype(bool)] if len(claims) else claims
+    if len(late):
+        since = min(late["claim_date"])
+        findings.append(
+            (
+                f"{angka(len(late))} klaim menunggu pembayaran melewati SLA; yang terlama "
+                f"diajukan {tanggal(since)}.",
+                f"{angka(len(late))} claims wait for payment past their SLA; the oldest was "
+                f"filed on {date_en(since)}.",
+            )
+        )
+    soon = p.expiring_units
+    if len(soon):
+        first = soon.iloc[0]
+        place = first["unit_name"] or first["unit_code"]
+        findings.append(
+            (
+                f"Perlindungan {angka(len(p.expiring))} pekerja di {angka(len(soon))} desa/unit "
+                f"berakhir dalam 30 hari; paling awal {place}, {tanggal(first['first_end'])}.",
+                f"The cover of {angka(len(p.expiring))} workers in {angka(len(soon))} "
+                f"villages/units ends within 30 days; first {place}, "
+                f"{date_en(first['first_end'])}.",
+            )
+        )
+    units = p.units
+    unused = int(p.totals.get("rupiah_unused") or 0)
+    if unused > 0:
+        worst = units.sort_values(["rupiah_unused", "unit_code"], ascending=[False, True]).iloc[0]
+        place = worst["unit_name"] or worst["unit_code"]
+        months = angka(int(p.totals.get("months_unused") or 0))
+        findings.append(
+            (
+                f"{rupiah_short(unused)} iuran membayar {months} bulan-pekerja yang tidak tercatat "
+                f"aktif di BPJS; terbanyak di {place} ({rupiah_short(int(worst['rupiah_unused']))}).",
+                f"{rupiah_short(unused)} of premiums paid for {months} worker-months BPJS does "
+                f"not show as cover; most in {place} ({rupiah_short(int(worst['rupiah_unused']))}).",
+            )
+        )
+    if len(p.year_on_year) and p.last_year is not None:
+        for program_id, rows in p.year_on_year.groupby("program_id", sort=True):
+            before = int(rows["workers_covered_before"].sum())
+            now = int(rows["workers_covered_now"].sum())
+            name = rows["program_name"].iloc[0] or program_id
+            findings.append(
+                (
+                    f"{name}: {angka(now)} pekerja terlindungi, setahun lalu "
+                    f"({tanggal(p.last_year)}) {angka(before)}.",
+                    f"{name}: {angka(now)} workers covered; a year ago "
+                    f"({date_en(p.last_year)}) {angka(before)}.",
+                )
+            )
+    return findings
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A table's rows for the template, an unknown value (NA, NaT) as None."""
+    if frame.empty:
+        return []
+    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+
+
+def _protection_context(monev: Monev) -> dict[str, Any]:
+    """What the Perlindungan section shows: its cards, the failures, the claims, promised
+    against covered per programme and district, the units whose cover ends soonest, and this
+    year against last."""
+    p = monev.protection
+    failures = p.failures.head(FAILURES_SHOWN)
+    districts = p.districts.to_dict(orient="records")
+    programs = []
+    for program in p.programs.to_dict(orient="records"):
+        program["districts"] = [d for d in districts if d["program_id"] == program["program_id"]]
+        programs.append(program)
+    expiring = p.expiring_units.head(EXPIRING_SHOWN)
+    year = p.year_on_year
+    year_groups = [
+        {
+            "program_id": program_id,
+            "program_name": rows["program_name"].iloc[0],
+            "predecessor_id": rows["predecessor_id"].iloc[0],
+            "predecessor_name": rows["predecessor_name"].iloc[0],
+            "rows": rows.to_dict(orient="records"),
+            "total": {
+                c: int(rows[c].sum()) for c in rows.columns if c.endswith(("_before", "_now"))
+            },
+        }
+        for program_id, rows in year.groupby("program_id", sort=True)
+    ]
+    claims = _records(p.claim_summary)
+    return {
+        "cards": _protection_cards(monev),
+        "findings": _protection_findings(monev),
+        "totals": p.totals,
+        "failures": _records(failures),
+        "failures_total": len(p.failures),
+        "failures_shown": len(failures),
+        "has_claims": len(p.claims) > 0,
+        "claims": claims,
+        "has_protection": len(p.units) > 0,
+        "superseded": list(p.superseded),
+        "programs": programs,
+        "chart": Markup(charts.protection(p.programs)),
+        "expiring": _records(expiring),
+        "expiring_total": len(p.expiring_units),
+        "expiring_workers": len(p.expiring),
+        "year_groups": year_groups,
+        "last_year_id": tanggal(p.last_year) if p.last_year else "",
+        "last_year_en": date_en(p.last_year) if p.last_year else "",
+        "labels": PROTECTION,
+        "benefits": BENEFITS,
+        "blocking": BLOCKING,
+        "responsible": RESPONSIBLE,
+        "claim_status": CLAIM_STATUS,
+    }
+
+
 def _heatmap(monev: Monev, stages: list[str]) -> list[dict[str, Any]]:
     """Rows of the delays table: per (programme, district), each stage's median wait vs its SLA."""
     rows = []
@@ -329,6 +579,7 @@ def _context(monev: Monev) -> dict[str, Any]:
         "as_of_iso": monev.as_of.isoformat(),
         "scope_id": scope_id,
         "scope_en": scope_en,
+        "perlindungan": _protection_context(monev),
         "kpis": _kpis(monev),
         "findings": _findings(monev),
         "totals": monev.totals,
@@ -352,7 +603,7 @@ def _context(monev: Monev) -> dict[str, Any]:
         "fastest": fastest.to_dict(orient="records"),
         "slowest": slowest.to_dict(orient="records"),
         "league_size": len(league),
-        "stalls": stalls.to_dict(orient="records"),
+        "stalls": _records(stalls),
         "stalls_total": len(monev.stalls),
         "stalls_shown": len(stalls),
         "severity": SEVERITY,

@@ -4,8 +4,9 @@ number and date formats people in the room read."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
-from rantai.records import Stage
+from rantai.records import Benefit, ClaimStatus, Responsible, Stage
 
 # (Indonesian, English) for each thing the report names.
 STAGES: dict[str, tuple[str, str]] = {
@@ -15,6 +16,46 @@ STAGES: dict[str, tuple[str, str]] = {
     Stage.COVERAGE_ACTIVATION.value: ("Aktivasi kepesertaan", "Cover activation"),
     Stage.COVER_PERIOD.value: ("Masa perlindungan", "Months of cover"),
     Stage.CLAIM_PAYMENT.value: ("Pembayaran klaim", "Claim payment"),
+}
+
+# The stage that blocked a protection failure: a chain stage, or none (every started stage
+# was complete on the event date, and still there was no cover).
+BLOCKING: dict[str, tuple[str, str]] = {
+    **STAGES,
+    "NONE": ("Tidak ada tahap tertahan", "No stage held up"),
+}
+
+# Who must act on a blocked stage (rantai.records.Responsible).
+RESPONSIBLE: dict[str, tuple[str, str]] = {
+    Responsible.PROVINCE.value: ("Pemerintah provinsi", "The province"),
+    Responsible.DISTRICT.value: ("Pemerintah kabupaten/kota", "The district"),
+    Responsible.VILLAGE.value: ("Pemerintah desa", "The village"),
+    Responsible.BPJS.value: ("BPJS Ketenagakerjaan", "BPJS Ketenagakerjaan"),
+    Responsible.NONE.value: ("Perlu diperiksa", "To be looked into"),
+}
+
+BENEFITS: dict[str, tuple[str, str]] = {
+    Benefit.JKM.value: ("JKM (kematian)", "JKM (death)"),
+    Benefit.JKK.value: ("JKK (kecelakaan kerja)", "JKK (work accident)"),
+}
+
+CLAIM_STATUS: dict[str, tuple[str, str]] = {
+    ClaimStatus.SUBMITTED.value: ("Dalam proses", "Pending"),
+    ClaimStatus.PAID.value: ("Dibayar", "Paid"),
+    ClaimStatus.REJECTED.value: ("Ditolak", "Rejected"),
+}
+
+PROTECTION: dict[str, tuple[str, str]] = {
+    "workers_targeted": ("Dijanjikan (target)", "Promised (targeted)"),
+    "workers_paid": ("Iurannya dibayar", "Paid for"),
+    "workers_activated": ("Pernah diaktifkan", "Activated"),
+    "workers_covered": ("Terlindungi hari ini", "Covered today"),
+    "workers_lapsed": ("Perlindungan putus", "Cover lapsed"),
+    "workers_expiring_30d": ("Berakhir ≤ 30 hari", "Ending within 30 days"),
+    "paid_worker_months": ("Bulan-pekerja dibayar", "Worker-months paid"),
+    "covered_worker_months": ("Bulan-pekerja terlindungi", "Worker-months covered"),
+    "months_unused": ("Bulan dibayar tanpa perlindungan", "Months paid without cover"),
+    "rupiah_unused": ("Nilainya (Rp)", "Their worth (Rp)"),
 }
 
 FUNNEL: dict[str, tuple[str, str]] = {
@@ -65,6 +106,24 @@ GLOSSARY: list[tuple[str, str, str]] = [
     ),
     ("BKBK", "Special assistance", "Bantuan Keuangan Bersifat Khusus from the province."),
     ("APBD, APBDes", "District, village budget", "APBDes includes the Dana Desa."),
+    ("JKM", "Death benefit", "Jaminan Kematian: Rp42 juta bagi ahli waris (PP 82/2019)."),
+    ("JKK", "Work accident benefit", "Jaminan Kecelakaan Kerja: care and cash; amount as paid."),
+    (
+        "Keluarga tanpa manfaat",
+        "Families without their benefit",
+        "A claim whose worker was enrolled but had no active cover on the day of the accident "
+        "or death: the chain failed the family.",
+    ),
+    (
+        "Perlindungan putus",
+        "Cover lapsed",
+        "Activated once, not covered today, while the unit's planned cover still runs.",
+    ),
+    (
+        "Bulan-pekerja",
+        "Worker-months",
+        "Workers times months: what the premiums bought, and what cover BPJS shows.",
+    ),
     ("jt, M, T", "million, billion, trillion", "juta, miliar, triliun."),
 ]
 
@@ -131,3 +190,9 @@ def rupiah_short(amount: int | float) -> str:
             text = f"{value / scale:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
             return f"Rp{text} {unit}"
     return "Rp" + angka(value)
+
+
+def display_name(names: Mapping[str, str], code: str) -> str:
+    """A region's name as people write it: `Kab. Bungo`, not `KAB. BUNGO`."""
+    name = names.get(str(code), "")
+    return name.title() if name.isupper() else name

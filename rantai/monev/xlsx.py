@@ -17,7 +17,15 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from rantai.monev.data import Monev
-from rantai.monev.labels import LEVEL_LABELS, SEVERITY, STAGES
+from rantai.monev.labels import (
+    BENEFITS,
+    BLOCKING,
+    CLAIM_STATUS,
+    LEVEL_LABELS,
+    RESPONSIBLE,
+    SEVERITY,
+    STAGES,
+)
 from rantai.untrusted import neutralise_formula
 
 RUPIAH_FORMAT = '"Rp"#,##0'
@@ -51,6 +59,180 @@ FUNNEL_SHEET = [
     Column("workers_targeted", "Target pekerja", COUNT),
     Column("workers_paid", "Pekerja dibayar iurannya", COUNT),
     Column("workers_active", "Pekerja terlindungi (AKTIF)", COUNT),
+]
+
+
+def _yes_no(value: Any) -> str:
+    return "ya" if value else "tidak"
+
+
+PROTECTION_FIGURES = [
+    Column("workers_targeted", "Pekerja dijanjikan (target)", COUNT),
+    Column("workers_paid", "Pekerja dibayar iurannya", COUNT),
+    Column("workers_activated", "Pekerja pernah diaktifkan", COUNT),
+    Column("workers_covered", "Terlindungi hari ini", COUNT),
+    Column("workers_lapsed", "Perlindungan putus", COUNT),
+    Column("workers_expiring_30d", "Berakhir dalam 30 hari", COUNT),
+    Column("paid_worker_months", "Bulan-pekerja dibayar", COUNT),
+    Column("covered_worker_months", "Bulan-pekerja terlindungi", COUNT),
+    Column("months_unused", "Bulan-pekerja dibayar tanpa perlindungan", COUNT),
+    Column("rupiah_unused", "Iuran tanpa perlindungan (Rp)", RUPIAH),
+]
+
+# The Perlindungan section's sheets, first after Ringkasan as the section opens the report.
+PROTECTION_SHEETS: list[tuple[str, str, list[Column]]] = [
+    (
+        "Gagal Terlindungi",
+        "failures",
+        [
+            Column("event_date", "Tanggal kejadian", DATE),
+            Column("benefit", "Manfaat", convert=_id(BENEFITS)),
+            Column("claim_id", "Nomor klaim"),
+            Column("status", "Status klaim", convert=_id(CLAIM_STATUS)),
+            Column("program_id", "Program"),
+            Column("program_name", "Nama program"),
+            Column("unit_code", "Kode unit"),
+            Column("unit_name", "Desa / unit"),
+            Column("subdistrict_name", "Kecamatan"),
+            Column("district_code", "Kode kabupaten/kota"),
+            Column("district_name", "Kabupaten/Kota"),
+            Column("blocking_stage", "Tertahan di", convert=_id(BLOCKING)),
+            Column("days_overdue_on_event", "Hari terlambat saat kejadian", COUNT),
+            Column("responsible", "Harus bertindak", convert=_id(RESPONSIBLE)),
+            Column("benefit_at_stake", "Manfaat (Rp)", RUPIAH),
+        ],
+    ),
+    (
+        "Klaim per Program",
+        "claim_summary",
+        [
+            Column("program_id", "Program"),
+            Column("program_name", "Nama program"),
+            Column("benefit", "Manfaat", convert=_id(BENEFITS)),
+            Column("filed", "Diajukan", COUNT),
+            Column("paid", "Dibayar", COUNT),
+            Column("rejected", "Ditolak", COUNT),
+            Column("pending", "Dalam proses", COUNT),
+            Column("pending_overdue", "Dalam proses lewat SLA", COUNT),
+            Column("benefits_paid", "Manfaat dibayar (Rp)", RUPIAH),
+            Column("median_days", "Median hari sampai dibayar", COUNT),
+            Column("max_days", "Terlama sampai dibayar (hari)", COUNT),
+            Column("failures", "Tanpa perlindungan saat kejadian", COUNT),
+        ],
+    ),
+    (
+        "Klaim",
+        "claims",
+        [
+            Column("claim_id", "Nomor klaim"),
+            Column("program_id", "Program"),
+            Column("program_name", "Nama program"),
+            Column("benefit", "Manfaat", convert=_id(BENEFITS)),
+            Column("event_date", "Tanggal kejadian", DATE),
+            Column("claim_date", "Tanggal klaim", DATE),
+            Column("status", "Status", convert=_id(CLAIM_STATUS)),
+            Column("overdue", "Lewat SLA", convert=_yes_no),
+            Column("paid_date", "Tanggal dibayar", DATE),
+            Column("days_to_payment", "Hari sampai dibayar", COUNT),
+            Column("paid_amount", "Dibayar (Rp)", RUPIAH),
+            Column("benefit_at_stake", "Manfaat (Rp)", RUPIAH),
+            Column("failure", "Tanpa perlindungan saat kejadian", convert=_yes_no),
+            Column("unit_code", "Kode unit"),
+            Column("unit_name", "Desa / unit"),
+            Column("district_code", "Kode kabupaten/kota"),
+            Column("district_name", "Kabupaten/Kota"),
+        ],
+    ),
+    (
+        "Perlindungan Program",
+        "protection_programs",
+        [
+            Column("program_id", "Program"),
+            Column("program_name", "Nama program"),
+            Column("funding_source", "Sumber dana"),
+            Column("province_code", "Kode provinsi"),
+            Column("province_name", "Provinsi"),
+            Column("premium_rate", "Iuran per pekerja per bulan (Rp)", RUPIAH),
+            *PROTECTION_FIGURES,
+        ],
+    ),
+    (
+        "Perlindungan Kab-Kota",
+        "protection_districts",
+        [
+            Column("program_id", "Program"),
+            Column("program_name", "Nama program"),
+            Column("funding_source", "Sumber dana"),
+            Column("district_code", "Kode kabupaten/kota"),
+            Column("district_name", "Kabupaten/Kota"),
+            *PROTECTION_FIGURES,
+        ],
+    ),
+    (
+        "Perlindungan Unit",
+        "protection_units",
+        [
+            Column("program_id", "Program"),
+            Column("funding_source", "Sumber dana"),
+            Column("district_code", "Kode kabupaten/kota"),
+            Column("district_name", "Kabupaten/Kota"),
+            Column("unit_code", "Kode unit"),
+            Column("unit_name", "Desa / unit"),
+            Column("subdistrict_name", "Kecamatan"),
+            *PROTECTION_FIGURES,
+            Column("uncovered_worker_days", "Hari-pekerja tanpa perlindungan", COUNT),
+            Column("premium_rate", "Iuran per pekerja per bulan (Rp)", RUPIAH),
+        ],
+    ),
+    (
+        "Segera Berakhir",
+        "expiring",
+        [
+            Column("cover_end", "Perlindungan berakhir", DATE),
+            Column("nik_masked", "NIK (disamarkan)"),
+            Column("program_id", "Program"),
+            Column("unit_code", "Kode unit"),
+            Column("unit_name", "Desa / unit"),
+            Column("district_code", "Kode kabupaten/kota"),
+            Column("district_name", "Kabupaten/Kota"),
+        ],
+    ),
+    (
+        "Segera Berakhir per Unit",
+        "expiring_units",
+        [
+            Column("first_end", "Berakhir pertama", DATE),
+            Column("last_end", "Berakhir terakhir", DATE),
+            Column("program_id", "Program"),
+            Column("unit_code", "Kode unit"),
+            Column("unit_name", "Desa / unit"),
+            Column("subdistrict_name", "Kecamatan"),
+            Column("district_code", "Kode kabupaten/kota"),
+            Column("district_name", "Kabupaten/Kota"),
+            Column("workers", "Pekerja yang berakhir", COUNT),
+            Column("workers_covered", "Terlindungi hari ini", COUNT),
+        ],
+    ),
+    (
+        "Tahun ke Tahun",
+        "year_on_year",
+        [
+            Column("program_id", "Program"),
+            Column("program_name", "Nama program"),
+            Column("predecessor_id", "Program tahun lalu"),
+            Column("predecessor_name", "Nama program tahun lalu"),
+            Column("district_code", "Kode kabupaten/kota"),
+            Column("district_name", "Kabupaten/Kota"),
+            Column("workers_targeted_before", "Target tahun lalu", COUNT),
+            Column("workers_targeted_now", "Target tahun ini", COUNT),
+            Column("workers_paid_before", "Dibayar tahun lalu", COUNT),
+            Column("workers_paid_now", "Dibayar tahun ini", COUNT),
+            Column("workers_covered_before", "Terlindungi tahun lalu", COUNT),
+            Column("workers_covered_now", "Terlindungi tahun ini", COUNT),
+            Column("workers_lapsed_before", "Putus tahun lalu", COUNT),
+            Column("workers_lapsed_now", "Putus tahun ini", COUNT),
+        ],
+    ),
 ]
 
 SHEETS: list[tuple[str, str, list[Column]]] = [
@@ -177,6 +359,7 @@ SHEETS: list[tuple[str, str, list[Column]]] = [
         [
             Column("severity", "Tingkat", convert=_id(SEVERITY)),
             Column("stage", "Tahap", convert=_id(STAGES)),
+            Column("case_id", "Nomor klaim"),
             Column("program_id", "Program"),
             Column("funding_source", "Sumber dana"),
             Column("district_code", "Kode kabupaten/kota"),
@@ -200,9 +383,19 @@ def _tables(monev: Monev, names: dict[str, str]) -> dict[str, pd.DataFrame]:
     from rantai.monev.data import display_name
 
     league = monev.league
+    protection = monev.protection
     resting = monev.money_at_rest.copy()
     resting["holder_name"] = resting["holder_code"].map(lambda c: display_name(names, c))
     return {
+        "failures": protection.failures,
+        "claim_summary": protection.claim_summary,
+        "claims": protection.claims,
+        "protection_programs": protection.programs,
+        "protection_districts": protection.districts,
+        "protection_units": protection.units,
+        "expiring": protection.expiring,
+        "expiring_units": protection.expiring_units,
+        "year_on_year": protection.year_on_year,
         "programs": monev.programs,
         "districts": monev.districts,
         "delays": monev.delays,
@@ -252,7 +445,7 @@ def write_xlsx(monev: Monev, path: Path, names: dict[str, str]) -> Path:
     book = Workbook(write_only=True)
     _summary(book.create_sheet("Ringkasan"), monev)
     tables = _tables(monev, names)
-    for title, key, columns in SHEETS:
+    for title, key, columns in [*PROTECTION_SHEETS, *SHEETS]:
         _sheet(book.create_sheet(title), tables[key], columns)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
@@ -263,6 +456,7 @@ def _summary(sheet: Any, monev: Monev) -> None:
     rows: Sequence[tuple[str, Any, str]] = [
         ("Tanggal laporan", monev.as_of, DATE),
         ("Cakupan", monev.scope.label(), TEXT),
+        *_protection_summary(monev.protection.totals),
         ("Dialokasikan (Rp)", monev.totals["allocated"], RUPIAH),
         ("Diterima kabupaten/kota (Rp)", monev.totals["transferred_to_districts"], RUPIAH),
         ("Diterima desa (Rp)", monev.totals["transferred_to_villages"], RUPIAH),
@@ -285,6 +479,32 @@ def _summary(sheet: Any, monev: Monev) -> None:
         [Column("item", "Ukuran"), Column("value", "Nilai")],
         formats=[kind for _, _, kind in rows],
     )
+
+
+def _protection_summary(totals: dict[str, int | None]) -> list[tuple[str, Any, str]]:
+    """The Perlindungan section's headline numbers, first as the section opens the report."""
+    rows = [
+        ("Keluarga tanpa manfaat (klaim tanpa perlindungan saat kejadian)", "failures", COUNT),
+        ("Manfaat keluarga tanpa perlindungan (Rp, yang diketahui)", "failure_rupiah", RUPIAH),
+        ("Klaim tanpa perlindungan, manfaat belum diketahui", "failures_unknown_rupiah", COUNT),
+        ("Klaim diajukan", "claims_filed", COUNT),
+        ("Klaim dibayar", "claims_paid", COUNT),
+        ("Klaim ditolak", "claims_rejected", COUNT),
+        ("Klaim dalam proses", "claims_pending", COUNT),
+        ("Klaim dalam proses lewat SLA", "claims_pending_overdue", COUNT),
+        ("Manfaat dibayar (Rp)", "benefits_paid", RUPIAH),
+        ("Median hari sampai klaim dibayar", "median_days", COUNT),
+        ("Terlama sampai klaim dibayar (hari)", "max_days", COUNT),
+        ("Pekerja dijanjikan (target, unit dengan angka perlindungan)", "workers_targeted", COUNT),
+        ("Terlindungi hari ini", "workers_covered", COUNT),
+        ("Perlindungan putus", "workers_lapsed", COUNT),
+        ("Berakhir dalam 30 hari", "workers_expiring_30d", COUNT),
+        ("Bulan-pekerja dibayar", "paid_worker_months", COUNT),
+        ("Bulan-pekerja terlindungi", "covered_worker_months", COUNT),
+        ("Bulan-pekerja dibayar tanpa perlindungan", "months_unused", COUNT),
+        ("Iuran tanpa perlindungan (Rp)", "rupiah_unused", RUPIAH),
+    ]
+    return [(label, totals.get(key, 0), kind) for label, key, kind in rows]
 
 
 def _sheet(

@@ -4,6 +4,7 @@ report.xlsx against the same totals, and report.html as headless Chromium draws 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import os
@@ -94,7 +95,10 @@ def stored_sums(db: str, as_of: str) -> dict[str, dict[str, int]]:
 def sheet_rows(path: Path, title: str) -> list[dict[str, object]]:
     sheet = load_workbook(path, read_only=True)[title]
     rows = list(sheet.iter_rows(values_only=True))
-    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    # A read-only sheet leaves off a row's empty cells at its end (Ringkasan's days to payment
+    # before any claim is paid).
+    width = len(rows[0])
+    return [dict(zip(rows[0], row + (None,) * (width - len(row)), strict=True)) for row in rows[1:]]
 
 
 PROGRAM_SHEET_COLUMNS = {
@@ -153,6 +157,16 @@ def test_xlsx_has_a_formatted_sheet_per_table_with_every_stalled_step(chain):
     book = load_workbook(path)
     assert book.sheetnames == [
         "Ringkasan",
+        # The Perlindungan section's sheets first, as the section opens the report.
+        "Gagal Terlindungi",
+        "Klaim per Program",
+        "Klaim",
+        "Perlindungan Program",
+        "Perlindungan Kab-Kota",
+        "Perlindungan Unit",
+        "Segera Berakhir",
+        "Segera Berakhir per Unit",
+        "Tahun ke Tahun",
         "Program",
         "Kabupaten-Kota",
         "Keterlambatan",
@@ -178,10 +192,12 @@ def test_xlsx_has_a_formatted_sheet_per_table_with_every_stalled_step(chain):
     assert totals["Iuran dibayar (Rp)"] == (20 + 15) * YEAR
 
     # Every stalled step of the run on the same date, in its order, worst first.
-    stalls_csv = (Path(chain["run2"]) / "stalls.csv").read_text().splitlines()[1:]
+    # Read by the header's names: contract v2 put case_id among the columns.
+    with (Path(chain["run2"]) / "stalls.csv").open(newline="") as handle:
+        stalls_csv = list(csv.DictReader(handle))
     stalls = sheet_rows(path, "Langkah Macet")
     assert [(s["Kode unit"], s["Hari terlambat"]) for s in stalls] == [
-        (line.split(",")[5], int(line.split(",")[10])) for line in stalls_csv
+        (row["unit_code"], int(row["days_overdue"])) for row in stalls_csv
     ]
     assert totals["Langkah macet"] == len(stalls_csv)
 
@@ -190,11 +206,13 @@ def test_history_replays_the_flag_history_of_earlier_runs(chain):
     history = sheet_rows(chain["out"] / "report.xlsx", "Riwayat")
     second = json.loads((Path(chain["run2"]) / "summary.json").read_text())
     assert [(h["Tanggal run"].date().isoformat(), h["Langkah macet"]) for h in history] == [
-        (FIRST_AS_OF, 6),
+        # The six stalls of tests/chain_folders.py and, since contract v2, COVER_PERIOD at V1
+        # and Inhil: a year was paid from March and May, the cover shown ends on 31 December.
+        (FIRST_AS_OF, 8),
         (AS_OF, second["stalls"]["total"]),
     ]
-    # On 2025-06-30, counted once per worker: Bungo's villages V1 (10, its premium and cover
-    # steps are the same workers) and V2 (10); Inhil's district case (12); W3 (5).
+    # On 2025-06-30, counted once per worker: Bungo's villages V1 (10, its premium, cover and
+    # months-of-cover steps are the same workers) and V2 (10); Inhil's district case (12); W3 (5).
     assert history[0]["Pekerja di langkah macet"] == 37
     # The report's own date is its own evaluation, as in its summary.
     totals = {
@@ -347,6 +365,9 @@ def test_report_html_stands_alone_and_names_things_in_indonesian(chain):
     for label in ("Desa", "Kabupaten/Kota", "Iuran", "Pekerja", "Kecamatan"):
         assert label in html
     assert 'id="lang-en"' in html and "Glossary" in html  # the English switch and glossary
+    # The report opens with Perlindungan: the first section, before the money overview.
+    assert html.index("<section") == html.index('<section id="perlindungan"')
+    assert html.index('id="perlindungan"') < html.index('id="ringkasan"')
     # No personal data: the NIKs and names of the input are nowhere in the report.
     enrollments = (Path(chain["root"]) / "in1" / "enrollments.csv").read_text()
     assert re.search(r"\d{16}", enrollments)

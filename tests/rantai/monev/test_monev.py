@@ -11,7 +11,7 @@ import pytest
 
 from rantai.chain import once_per_worker
 from rantai.monev import charts
-from rantai.monev.data import age_bucket, unprotected_history
+from rantai.monev.data import age_bucket, stalled_steps, unprotected_history
 from rantai.monev.labels import angka, persen, rupiah_short, tanggal
 from rantai.scope import Scope
 
@@ -181,3 +181,50 @@ def test_charts_are_well_formed_svg_with_both_languages():
     assert "Kab. Bungo &amp; Co &lt;x&gt;" in drawn[-1]
     assert ">SLA 14<" in drawn[1] and ">SLA 30<" in drawn[1]
     assert ">37<" in drawn[4] and ">20<" in drawn[4]
+
+
+def test_two_claims_of_one_village_are_two_steps_with_their_own_flags():
+    stalls = pd.DataFrame(
+        {
+            "program_id": ["a", "a", "a"],
+            "district_code": ["15.08"] * 3,
+            "unit_code": ["15.08.01.2001"] * 3,
+            "stage": ["PREMIUM_PAYMENT", "CLAIM_PAYMENT", "CLAIM_PAYMENT"],
+            "case_id": ["", "K-1", "K-2"],
+        }
+    )
+    flags = pd.DataFrame(
+        {
+            "program_id": ["a", "a", "a"],
+            "unit_code": ["15.08.01.2001"] * 3,
+            "stage": ["PREMIUM_PAYMENT", "CLAIM_PAYMENT", "CLAIM_PAYMENT"],
+            "case_id": ["", "K-1", "K-2"],
+            "first_flagged": [dt.date(2025, 5, 1), dt.date(2025, 6, 1), dt.date(2025, 7, 1)],
+        }
+    )
+    shown = stalled_steps(stalls, flags, {})
+    assert list(shown["first_flagged"]) == [
+        dt.date(2025, 5, 1),
+        dt.date(2025, 6, 1),
+        dt.date(2025, 7, 1),
+    ]
+    assert stalled_steps(stalls.iloc[:0], flags, {}).empty
+
+    runs = pd.DataFrame(
+        {
+            "run_id": ["r1", "r2"],
+            "as_of": [dt.date(2025, 7, 1), dt.date(2025, 7, 15)],
+            "started_at": pd.to_datetime(["2025-07-02 06:00", "2025-07-16 06:00"]),
+        }
+    )
+    events = pd.DataFrame(
+        [
+            ("r1", "a", "15.08.01.2001", "CLAIM_PAYMENT", "K-1", "opened", 1),
+            ("r1", "a", "15.08.01.2001", "CLAIM_PAYMENT", "K-2", "opened", 1),
+            ("r2", "a", "15.08.01.2001", "CLAIM_PAYMENT", "K-1", "resolved", None),
+        ],
+        columns=["run_id", "program_id", "unit_code", "stage", "case_id", "event", "workers"],
+    ).rename(columns={"workers": "workers_affected"})
+    history = unprotected_history(runs, events, Scope(), dt.date(2025, 7, 31))
+    assert history["open_steps"].tolist() == [2, 1]
+    assert history["resolved"].tolist() == [0, 1]
