@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from rantai.stages import FAILURE_COLUMNS, PROTECTION_COLUMNS, Evaluation
+from rantai.stages import FAILURE_COLUMNS, PROTECTION_COLUMNS, Evaluation, evaluate
 from tests.rantai.test_stages import (
     BUNGO,
     INHIL,
@@ -485,3 +485,18 @@ def test_a_successor_counts_its_predecessor_s_workers_and_cover() -> None:
     # 1 to 15 January 2026: 3 targeted, 1 covered.
     assert row["uncovered_worker_days"] == 15 * 2
     assert protection_row(result, SGT)["workers_lapsed"] == 0  # 2025's planned cover is over
+
+
+def test_protection_does_not_depend_on_the_order_of_the_records() -> None:
+    # A 2024 programme and its 2025 successor, with units without enrolled workers: every
+    # figure the same whichever order the rows arrive in.
+    from tests.rantai.monev.test_protection_engine import AS_OF, story
+
+    frames = story()
+    forward = evaluate(frames, AS_OF)
+    backward = evaluate(
+        {name: frame.iloc[::-1].reset_index(drop=True) for name, frame in frames.items()}, AS_OF
+    )
+    pd.testing.assert_frame_equal(forward.protection, backward.protection)
+    pd.testing.assert_frame_equal(forward.failures, backward.failures)
+    assert forward.programs == backward.programs
