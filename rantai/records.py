@@ -65,6 +65,14 @@ class Stage(StrEnum):
 
 STAGE_ORDER: dict[str, int] = {stage.value: i for i, stage in enumerate(Stage)}
 
+# The stages whose amount at stake is money that has not moved on (transfers, premiums); a
+# COVER_PERIOD's is premiums paid for cover that does not exist, a CLAIM_PAYMENT's a benefit.
+MONEY_STAGES: tuple[Stage, ...] = (
+    Stage.DISTRICT_TRANSFER,
+    Stage.VILLAGE_TRANSFER,
+    Stage.PREMIUM_PAYMENT,
+)
+
 # The stages a unit's cases can have (CLAIM_PAYMENT's case is a claim, not a unit).
 UNIT_STAGES: tuple[Stage, ...] = tuple(s for s in Stage if s is not Stage.CLAIM_PAYMENT)
 

@@ -17,7 +17,7 @@ from rantai.anomalies import ANOMALY_COLUMNS
 from rantai.chain import Severity, once_per_worker
 from rantai.distinct import map_distinct
 from rantai.faults import failpoint
-from rantai.records import STAGE_ORDER, UNIT_STAGES, Reason, Stage, fundings_with
+from rantai.records import MONEY_STAGES, STAGE_ORDER, UNIT_STAGES, Reason, Stage, fundings_with
 from rantai.untrusted import markdown_cell, markdown_text, neutralise_frame
 from rantai.validate import QUARANTINE_COLUMNS
 
@@ -212,10 +212,24 @@ def headline(stalls: pd.DataFrame, failures: pd.DataFrame | None = None) -> str:
         return f"{failed}; no stalled steps." if failed else "No stalled steps."
     critical = int((stalls["severity"] == Severity.CRITICAL).sum())
     workers = int(once_per_worker(stalls, "workers_affected").sum())
+    stage = stalls["stage"].astype(str)
+
+    def at_stake(stages: tuple[Stage, ...]) -> int:
+        return _known_total(stalls.loc[stage.isin([s.value for s in stages]), "amount_at_stake"])
+
+    extras = [
+        f"{rupiah(amount)} {words}"
+        for amount, words in (
+            (at_stake((Stage.COVER_PERIOD,)), "of premiums buying no cover"),
+            (at_stake((Stage.CLAIM_PAYMENT,)), "of benefits unpaid"),
+        )
+        if amount
+    ]
     stalled = (
         f"{len(stalls)} stalled steps ({critical} critical): "
-        f"{rupiah(_known_total(stalls['amount_at_stake']))} held up, "
-        f"{workers:,} workers without cover (each counted once)"
+        f"{rupiah(at_stake(MONEY_STAGES))} held up, "
+        + "".join(f"{extra}, " for extra in extras)
+        + f"{workers:,} workers without cover (each counted once)"
     )
     return f"{failed}; {stalled}" if failed else stalled
 

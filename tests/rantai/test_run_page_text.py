@@ -58,3 +58,30 @@ def test_the_title_and_the_tables_of_the_summary_render_as_text():
     assert not kinds(page) & {"image", "link_open", "html_inline", "html_block"}
     row = next(line for line in page.splitlines() if "BKBK" in line)
     assert row.startswith('| \'=HYPERLINK("http\\://evil.example/","x")\\|&lt;b&gt; | BKBK |')
+
+
+def test_the_headline_holds_up_only_money_that_has_not_moved():
+    from rantai.report import headline
+
+    def stall(unit: str, stage: str, amount: int | None, workers: int) -> dict[str, object]:
+        return {
+            "program_id": "p",
+            "unit_code": unit,
+            "stage": stage,
+            "amount_at_stake": amount,
+            "workers_affected": workers,
+            "severity": "CRITICAL",
+        }
+
+    stalls = pd.DataFrame(
+        [
+            stall("15.08.01.2001", "PREMIUM_PAYMENT", 2_016_000, 10),
+            stall("15.08.01.2001", "COVER_PERIOD", 33_600, 2),
+            stall("15.08.01.2001", "CLAIM_PAYMENT", 42_000_000, 1),
+            stall("15.08.01.2002", "CLAIM_PAYMENT", None, 1),  # a JKK benefit not known yet
+        ]
+    )
+    assert headline(stalls) == (
+        "4 stalled steps (4 critical): Rp2.016.000 held up, Rp33.600 of premiums buying no "
+        "cover, Rp42.000.000 of benefits unpaid, 11 workers without cover (each counted once)"
+    )

@@ -101,7 +101,7 @@ def test_overlapping_reruns_at_once_equal_one_after_the_other(
     expected = state(one_by_one)
     assert state(at_once) == {**expected, "payments": state(at_once)["payments"]}
     # The correction resolved V1's premium step once, not once per rerun.
-    resolved = [e for e in expected["events"] if e[3] == "resolved"]
+    resolved = [e for e in expected["events"] if e[4] == "resolved"]  # after case_id
     assert [(e[0], e[1], e[2]) for e in resolved] == [
         ("jambi-bkbk-2025", "15.08.01.2001", "PREMIUM_PAYMENT"),
         ("jambi-bkbk-2025", "15.08.01.2002", "VILLAGE_TRANSFER"),
