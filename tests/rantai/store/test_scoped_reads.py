@@ -9,6 +9,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from connectors.files import read_folder
 from rantai.ingest import validate_load
 from rantai.regions import load_gazetteer
 from rantai.scope import Scope, restrict
@@ -17,6 +18,7 @@ from rantai.store.engine import engine_for
 from rantai.store.load import load_source, new_batch
 from rantai.store.queries import Loaded, read_enrolled, read_frames
 from samples import DEMO_AS_OF, generate_demo
+from tests.chain_folders import BUNGO, INHIL, V1, V2, claims_load, first_load
 
 CASE_KEY = ["program_id", "unit_code", "stage"]
 
@@ -109,3 +111,40 @@ def test_loaded_records_are_read_from_memory_only_while_the_store_holds_just_the
     changed = again["premium_payments"]
     fixed = changed["paid_date"][changed["program_id"] == payments["program_id"].iloc[0]]
     assert pd.Timestamp(dt.date(2025, 1, 2)) in set(fixed)
+
+
+@pytest.fixture(scope="module")
+def chain_with_claims(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    folder = tmp_path_factory.mktemp("claims")
+    first_load(folder)
+    claims_load(folder)
+    raw = {name: source.rows for name, source in read_folder(folder).items()}
+    return validate_load(raw, pd.DataFrame(), load_gazetteer())
+
+
+@pytest.mark.parametrize(
+    ("scope", "claims"),
+    [
+        (Scope(codes=(V1,)), ["CLM-1", "CLM-2"]),
+        (Scope(codes=(V2,)), []),  # nobody is enrolled in Lubuk Niur
+        (Scope(codes=(BUNGO,)), ["CLM-1", "CLM-2"]),
+        (Scope(codes=(INHIL,)), ["CLM-3"]),  # CLM-4 was quarantined
+        (Scope(codes=(V1, INHIL)), ["CLM-1", "CLM-2", "CLM-3"]),
+        (Scope(program_id="inhil-apbd-2025", codes=(INHIL,)), ["CLM-3"]),
+        (Scope(program_id="jambi-bkbk-2025", codes=(INHIL,)), []),
+    ],
+)
+def test_a_scoped_read_keeps_the_claims_of_the_scopes_workers_and_no_others(
+    db_url, chain_with_claims, scope, claims
+):
+    # Claims carry no region: they follow their worker's enrolment, as cover does.
+    store(db_url, chain_with_claims)
+    with engine_for(db_url).connect() as conn:
+        everything = read_frames(conn, Scope())
+        scoped = read_frames(conn, scope)
+        columns = read_frames(conn, scope, {"claims": ["claim_id", "nik", "program_id"]})
+    assert sorted(everything["claims"]["claim_id"]) == ["CLM-1", "CLM-2", "CLM-3"]
+    assert sorted(scoped["claims"]["claim_id"]) == claims
+    assert sorted(columns["claims"]["claim_id"]) == claims
+    workers = set(scoped["enrollments"]["nik"])
+    assert set(scoped["claims"]["nik"]) <= workers
