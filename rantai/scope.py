@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from rantai import parsing
 from rantai.records import REGION_COLUMNS
 from rantai.regions import Gazetteer, Level, level_of, normalise_code, normalise_codes
 
@@ -168,6 +169,23 @@ def _programme_rows(rows: pd.DataFrame, scope: Scope) -> pd.Series:
     return rows["program_id"].astype(object) == scope.program_id
 
 
+def _predecessors_of(programs: pd.DataFrame, kept: pd.Series) -> pd.Series:
+    """The delivered programmes that the kept ones name as predecessor, and theirs in turn
+    (contract v2): a programme is valid only if its predecessor is known, so a rerun of this
+    year's programme re-reads last year's when it comes in the same delivery."""
+    if "predecessor_id" not in programs.columns:
+        return pd.Series(False, index=programs.index)
+    ids = parsing.text_cells(programs["program_id"])
+    predecessors = parsing.text_cells(programs["predecessor_id"])
+    found = kept.copy()
+    while True:  # one pass per year back: a chain of programmes is a few years long
+        named = set(predecessors[found].dropna())
+        more = found | ids.isin(named)
+        if more.equals(found):
+            return found & ~kept
+        found = more
+
+
 def select_rows(
     raw: Mapping[str, pd.DataFrame], scope: Scope, enrolled: pd.DataFrame
 ) -> dict[str, pd.DataFrame]:
@@ -190,6 +208,7 @@ def select_rows(
             wanted |= {code[:2] for code in scope.codes}
             if wanted:
                 mask &= provinces.isin(wanted)
+            mask |= _predecessors_of(rows, mask)
         elif source in REGION_COLUMNS:
             mask &= _related_regions(scope, normalise_codes(rows[REGION_COLUMNS[source]]))
         selected[source] = rows[mask]

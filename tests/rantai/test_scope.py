@@ -199,3 +199,26 @@ def test_file_row_numbers_map_positions_in_a_selection_back_to_the_file():
     renumbered = file_row_numbers(quarantined, pd.Index([0, 3]))
     assert renumbered["row_number"].tolist() == [1, 4]
     assert file_row_numbers(quarantined.iloc[0:0], pd.Index([])).empty
+
+
+def test_a_programme_rerun_re_reads_the_predecessors_it_names():
+    # Contract v2: a programme must name a known predecessor. When last year's programme comes
+    # in the same delivery, a rerun of this year's re-reads it (and its own predecessor), or
+    # this year's would be refused UNKNOWN_PROGRAM where a full run accepts it.
+    programs = pd.DataFrame(
+        {
+            "program_id": ["jambi-2023", "jambi-2024", "jambi-2025", "inhil-2025"],
+            "province_code": ["15", "15", "15", "14"],
+            "predecessor_id": [None, "jambi-2023", " jambi-2024 ", None],
+        },
+        dtype=object,
+    )
+    selected = select_rows({"programs": programs}, Scope(program_id="jambi-2025"), NO_ENROLLED)
+    assert ids(selected["programs"], "program_id") == ["jambi-2023", "jambi-2024", "jambi-2025"]
+    only_2024 = select_rows({"programs": programs}, Scope(program_id="jambi-2024"), NO_ENROLLED)
+    assert ids(only_2024["programs"], "program_id") == ["jambi-2023", "jambi-2024"]
+    v1 = programs.drop(columns=["predecessor_id"])
+    assert ids(
+        select_rows({"programs": v1}, Scope(program_id="jambi-2025"), NO_ENROLLED)["programs"],
+        "program_id",
+    ) == ["jambi-2025"]
