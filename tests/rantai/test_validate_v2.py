@@ -385,6 +385,11 @@ def test_a_bad_format_comes_before_an_unknown_predecessor() -> None:
     assert reasons(validate("programs", rows)) == ["BAD_DATE"]
 
 
+def test_an_unknown_predecessor_comes_before_an_unknown_region() -> None:
+    rows = frame("programs", {"predecessor_id": "JBI-2023", "province_code": "99"})
+    assert reasons(validate("programs", rows)) == ["UNKNOWN_PROGRAM"]
+
+
 def test_an_unknown_predecessor_comes_before_an_inconsistent_funding_source() -> None:
     rows = frame("programs", {"predecessor_id": "JBI-2023", "funding_source": "DAK"})
     assert reasons(validate("programs", rows)) == ["UNKNOWN_PROGRAM"]
