@@ -67,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=Path, default=Path("out/demo"), help="output folder")
     demo.add_argument("--seed", type=int, default=2025)
     demo.add_argument("--db", help="store URL (default: a fresh SQLite file in --out)")
+    demo.add_argument(
+        "--as-of",
+        type=_date,
+        help="evaluation date YYYY-MM-DD; the input is what was delivered by then "
+        "(default 2025-11-07)",
+    )
 
     history = commands.add_parser("history", help="a record's versions, or the stall flag history")
     history.add_argument("--db", help="store URL (default RANTAI_DB_URL)")
@@ -304,8 +310,14 @@ def _history(args: argparse.Namespace) -> tuple[int, str]:
     return EXIT_OK, f"rantai history: {len(found)} row(s)"
 
 
-def _demo(out: Path, seed: int, db_url: str | None) -> tuple[int, str]:
+def _demo(
+    out: Path, seed: int, db_url: str | None, as_of: dt.date | None = None
+) -> tuple[int, str]:
+    """Generate the demo's story as delivered on `as_of` (default DEMO_AS_OF) and evaluate it
+    as of that day."""
     from samples import DEMO_AS_OF, generate_demo, write_folder
+
+    day = as_of or DEMO_AS_OF
 
     _check_out("demo", out)
     if db_url is not None:
@@ -315,13 +327,13 @@ def _demo(out: Path, seed: int, db_url: str | None) -> tuple[int, str]:
     input_dir = out / "input"
     if input_dir.exists():
         shutil.rmtree(input_dir)
-    write_folder(generate_demo(seed, DEMO_AS_OF), input_dir)
+    write_folder(generate_demo(seed, day), input_dir)
     if db_url is None:
         database = out / "rantai-demo.db"
         for leftover in out.glob("rantai-demo.db*"):
             leftover.unlink()
         db_url = f"sqlite:///{database.resolve()}"
-    status, message = run_chain(input_dir, DEMO_AS_OF, out, db_url, report=True)
+    status, message = run_chain(input_dir, day, out, db_url, report=True)
     if status == EXIT_OK:
         print(demo_report(out, input_dir))
     return status, message
@@ -515,7 +527,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "history":
             status, message = _history(args)
         elif args.command == "demo":
-            status, message = _demo(args.out, args.seed, args.db)
+            status, message = _demo(args.out, args.seed, args.db, args.as_of)
         else:
             paths = _generate(args)
             status, message = EXIT_OK, f"rantai: wrote {len(paths)} files to {args.out}"

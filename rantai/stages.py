@@ -15,26 +15,39 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rantai import protection
 from rantai.bounds import group_sum, whole
 from rantai.chain import (
     SEVERITY_ORDER,
     Severity,
-    covered_mask,
     district_of,
     known_mask,
-    nik_ids,
-    unit_of_worker,
+    period_end,
     worker_keys,
+    workers_paid,
+)
+from rantai.cover import Cover, cover_of, days
+from rantai.protection import (
+    CLAIM_COLUMNS,
+    EXPIRING_COLUMNS,
+    FAILURE_COLUMNS,
+    FAILURE_PLACE_COLUMNS,
+    PROTECTION_COLUMNS,
+    PROTECTION_METRICS,
 )
 from rantai.records import (
+    DEFAULT_PREMIUM_RATE_MONTHLY,
     SLA_COLUMNS,
     SLA_DEFAULTS,
     SOURCES,
     STAGE_ORDER,
+    ClaimStatus,
     FundingSource,
     Kind,
+    Responsible,
     Stage,
     fundings_with,
+    responsible_for,
 )
 
 STALL_COLUMNS: list[str] = [
@@ -75,6 +88,7 @@ CASE_COLUMNS: list[str] = [
     "amount_at_stake",
     "workers_affected",
     "severity",
+    "amount_known",  # False where the amount at stake is unknown (a JKK claim not yet paid)
 ]
 
 PROGRAM_METRICS: list[str] = [
@@ -87,85 +101,6 @@ PROGRAM_METRICS: list[str] = [
     "workers_active",
 ]
 
-# protection.csv (contract v2): one row per (programme, unit) that has an allocation.
-PROTECTION_COLUMNS: list[str] = [
-    "as_of",
-    "program_id",
-    "funding_source",
-    "province_code",
-    "district_code",
-    "unit_code",
-    "workers_targeted",
-    "workers_paid",
-    "workers_activated",
-    "workers_covered",
-    "workers_lapsed",
-    "workers_expiring_30d",
-    "paid_worker_months",
-    "covered_worker_months",
-    "uncovered_worker_days",
-]
-
-# protection_failures.csv (contract v2): a claim whose worker had no cover on the event date.
-# No NIK, no name. `Evaluation.failures` carries these and, after them, FAILURE_PLACE_COLUMNS.
-FAILURE_COLUMNS: list[str] = [
-    "claim_id",
-    "program_id",
-    "unit_code",
-    "benefit",
-    "event_date",
-    "status",
-    "blocking_stage",
-    "days_overdue_on_event",
-    "benefit_at_stake",
-    "responsible",
-]
-FAILURE_PLACE_COLUMNS: list[str] = ["funding_source", "province_code", "district_code"]
-
-# Every claim known on as_of, as of that day (no NIK): status as of as_of (a PAID claim paid
-# after as_of is still SUBMITTED), the unit of its worker's enrolment (None: not enrolled),
-# days from claim to payment for a paid one, and whether it is a protection failure.
-CLAIM_COLUMNS: list[str] = [
-    "claim_id",
-    "program_id",
-    "funding_source",
-    "province_code",
-    "district_code",
-    "unit_code",
-    "benefit",
-    "event_date",
-    "claim_date",
-    "status",
-    "paid_amount",
-    "paid_date",
-    "days_to_payment",
-    "benefit_at_stake",
-    "failure",
-]
-
-# The workers counted in protection.csv's workers_expiring_30d, one row each, with the last
-# day of their cover: the list to act on before cover lapses. Holds NIKs: the Monev report may
-# show them masked; nothing of it goes to Prefect.
-EXPIRING_COLUMNS: list[str] = [
-    "program_id",
-    "funding_source",
-    "province_code",
-    "district_code",
-    "unit_code",
-    "nik",
-    "cover_end",
-]
-
-# Per programme in summary.json, added by contract v2 (each a sum over protection.csv, or over
-# the programme's claims and failures).
-PROTECTION_METRICS: list[str] = [
-    "workers_activated",
-    "workers_covered",
-    "workers_lapsed",
-    "paid_worker_months",
-    "covered_worker_months",
-]
-
 _KEY = ["program_id", "unit_code"]
 
 # What the evaluation reads of each source: copying only these keeps millions of names out of
@@ -175,6 +110,10 @@ COLUMNS_USED: Mapping[str, list[str]] = {
         "program_id",
         "funding_source",
         "province_code",
+        "fiscal_year",
+        "premium_rate_monthly",
+        "predecessor_id",
+        "pks_date",
         *SLA_COLUMNS,
     ],
     "allocations": [
@@ -183,13 +122,34 @@ COLUMNS_USED: Mapping[str, list[str]] = {
         "allocated_amount",
         "premium_amount",
         "target_workers",
+        "months",
         "decree_date",
+        "cover_start",
     ],
     "district_transfers": ["program_id", "district_code", "amount", "transfer_date"],
     "village_transfers": ["program_id", "village_code", "amount", "transfer_date"],
     "enrollments": ["program_id", "nik", "village_code", "registered_date"],
-    "premium_payments": ["program_id", "payer_code", "amount", "workers_count", "paid_date"],
+    "premium_payments": [
+        "program_id",
+        "payer_code",
+        "amount",
+        "workers_count",
+        "months",
+        "paid_date",
+        "period_start",
+    ],
     "coverage": ["program_id", "nik", "status", "coverage_start", "coverage_end"],
+    "claims": [
+        "claim_id",
+        "nik",
+        "program_id",
+        "benefit",
+        "event_date",
+        "claim_date",
+        "status",
+        "paid_amount",
+        "paid_date",
+    ],
 }
 _INT_STALL_COLUMNS = ["days_waiting", "days_overdue", "amount_at_stake", "workers_affected"]
 
@@ -221,12 +181,62 @@ class Evaluation:
 def evaluate(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> Evaluation:
     """Evaluate every stage of every programme on `as_of` from the sources' valid records."""
     as_of_ts = pd.Timestamp(as_of).normalize()
-    known = {name: _known_typed(frames.get(name), name, as_of_ts) for name in COLUMNS_USED}
+    known = known_records(frames, as_of_ts)
     programs = _programs(known["programs"])
+    cover = cover_of(known["enrollments"], known["coverage"], known["claims"], programs)
+    units = unit_facts(known, programs, cover, as_of_ts)
+    claims = protection.claims_as_of(known["claims"], programs, cover, as_of_ts)
+    cases = pd.concat(
+        [chain_cases(units), _claim_cases(claims)],
+        ignore_index=True,
+    )
+    cases = _judge(cases, sla_table(programs), as_of_ts)
+    districts = _district_metrics(programs, known, units, cover, as_of_ts)
+    worked = protection.protection(units, programs, cover, known["ahead"], as_of_ts)
+    failures = _failures(protection.failed_claims(claims, cover), known, programs, cover)
+    claims = claims.assign(failure=claims["claim_id"].isin(failures["claim_id"]))
+    return Evaluation(
+        cases=cases,
+        stalls=_stalls(cases, as_of_ts.date()),
+        programs=_program_metrics(programs, districts, worked.table, claims, failures),
+        districts=districts,
+        protection=worked.table,
+        failures=failures,
+        claims=claims[CLAIM_COLUMNS],
+        expiring=worked.expiring,
+    )
 
+
+def known_records(
+    frames: Mapping[str, pd.DataFrame], as_of: pd.Timestamp
+) -> dict[str, pd.DataFrame]:
+    """Each source's used columns, typed, known on `as_of`; and under "ahead" the AKTIF-or-not
+    coverage rows that start within the 30 days after it (a renewal already arranged)."""
+    known = {
+        name: _known_typed(frames.get(name), name, as_of)
+        for name in COLUMNS_USED
+        if name != "coverage"
+    }
+    horizon = as_of + pd.Timedelta(days=protection.EXPIRING_DAYS)
+    coverage = _known_typed(frames.get("coverage"), "coverage", horizon)
+    later = (coverage["coverage_start"] > as_of).to_numpy(dtype=bool)
+    known["coverage"] = coverage.loc[~later].reset_index(drop=True)
+    known["ahead"] = coverage.loc[later].reset_index(drop=True)
+    return known
+
+
+def unit_facts(
+    known: Mapping[str, pd.DataFrame],
+    programs: pd.DataFrame,
+    cover: Cover,
+    as_of: pd.Timestamp,
+) -> pd.DataFrame:
+    """One row per (programme, unit) with an allocation: its allocation sums, decree and planned
+    cover, transfers, payments, workers paid and activated, months paid and covered."""
     # Records of a programme that is not in the programs frame have nothing to be judged by.
     allocations = known["allocations"].merge(
-        programs[["program_id", "funding_source", "province_code"]], on="program_id"
+        programs[["program_id", "funding_source", "province_code", "fiscal_year"]],
+        on="program_id",
     )
     units = _units(allocations)
     district_transfers = _sum_first(
@@ -235,39 +245,211 @@ def evaluate(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> Evaluation:
     village_transfers = _sum_first(
         known["village_transfers"], "village_code", "amount", "transfer_date"
     )
-    payments = _payments(known["premium_payments"])
-    workers = _village_workers(known["enrollments"], known["coverage"], programs, as_of_ts)
-    active_by_unit = _active_by_unit(workers, programs)
-
     units = units.join(
         district_transfers.rename(columns=_prefix("district_")), on=["program_id", "district_code"]
     )
     units = units.join(
         village_transfers.rename(columns=_prefix("village_")), on=["program_id", "unit_code"]
     )
-    units = units.join(payments, on=_KEY)
-    units = units.join(active_by_unit, on=_KEY)
-    for column in ("district_sum", "village_sum", "paid", "workers_paid", "workers_active"):
+    units = units.join(_payments(known["premium_payments"]), on=_KEY)
+    units = units.join(_worker_facts(cover, as_of), on=_KEY)
+    for column in (
+        "district_sum",
+        "village_sum",
+        "paid",
+        "workers_paid",
+        "paid_worker_months",
+        "workers_active",
+        "workers_activated",
+        "covered_worker_months",
+    ):
         units[column] = whole(units[column])
+    # The months expected of each worker paid for (COVER_PERIOD's m).
+    paid_workers = units["workers_paid"].to_numpy(dtype=np.int64)
+    units["months_expected"] = np.where(
+        paid_workers > 0,
+        units["paid_worker_months"].to_numpy(dtype=np.int64) // np.maximum(paid_workers, 1),
+        0,
+    )
+    units = units.join(_short_workers(units, cover), on=_KEY)
+    units["workers_short"] = whole(units["workers_short"])
+    programme = programs.set_index("program_id")
+    position = programme.index.get_indexer(units["program_id"])
+    pks = pd.to_datetime(programme["pks_date"]).to_numpy(dtype="datetime64[ns]")
+    units["pks_date"] = np.append(pks, np.datetime64("NaT"))[position]
+    rate = programme["premium_rate_monthly"].to_numpy(dtype=np.int64)
+    units["rate"] = np.append(rate, DEFAULT_PREMIUM_RATE_MONTHLY)[position]
+    return units
 
+
+def _failures(
+    failed: pd.DataFrame,
+    known: Mapping[str, pd.DataFrame],
+    programs: pd.DataFrame,
+    cover: Cover,
+) -> pd.DataFrame:
+    """protection_failures.csv: each failed claim with the first stage of its worker's unit (for
+    BKBK after its district's DISTRICT_TRANSFER) that had started and was not complete on the
+    event date, evaluated as of the event date, and who had to act.
+
+    One evaluation for all of them: each (programme, unit, event date) becomes a programme of
+    its own holding only the records of that unit known on that date; the chain's cases are
+    then worked out once, as for any evaluation."""
+    columns = FAILURE_COLUMNS + FAILURE_PLACE_COLUMNS
+    if failed.empty:
+        return pd.DataFrame(columns=columns)
+    failed = failed.assign(event_date=pd.to_datetime(failed["event_date"]))
+    instances = failed[["program_id", "unit_code", "event_date"]].drop_duplicates(ignore_index=True)
+    instances["instance"] = [f"{p}\x1f{i}" for i, p in enumerate(instances["program_id"])]
+    instances["district_code"] = district_of(instances["unit_code"].astype(str))
+    cases = _cases_on_event_days(instances, known, programs, cover)
+    blocking = _first_blocking(instances, cases)
+    out = failed.merge(
+        instances[["program_id", "unit_code", "event_date", "instance"]],
+        on=["program_id", "unit_code", "event_date"],
+    ).merge(blocking, on="instance", how="left")
+    out["blocking_stage"] = out["blocking_stage"].fillna(Responsible.NONE.value)
+    out["days_overdue_on_event"] = out["days_overdue_on_event"].fillna(0).astype("int64")
+    out["responsible"] = [
+        responsible_for(stage, funding).value
+        for stage, funding in zip(out["blocking_stage"], out["funding_source"], strict=True)
+    ]
+    out["event_date"] = out["event_date"].dt.date
+    out = out.sort_values(["event_date", "claim_id"], kind="stable", ignore_index=True)
+    return out[columns]
+
+
+def _cases_on_event_days(
+    instances: pd.DataFrame,
+    known: Mapping[str, pd.DataFrame],
+    programs: pd.DataFrame,
+    cover: Cover,
+) -> pd.DataFrame:
+    """The unit cases of each instance (a programme's unit on an event date), judged as of
+    that date, with `instance` as their programme."""
+    event = instances.set_index("instance")["event_date"]
+
+    def per_instance(frame: pd.DataFrame, on: dict[str, str], date: str) -> pd.DataFrame:
+        keyed = frame.merge(
+            instances[["instance", *on.values()]].rename(columns={v: k for k, v in on.items()}),
+            on=list(on),
+        )
+        keyed = keyed.loc[keyed[date] <= keyed["instance"].map(event)]
+        return keyed.assign(program_id=keyed["instance"]).drop(columns="instance")
+
+    allocations = known["allocations"].assign(
+        _district=district_of(known["allocations"]["unit_code"].astype(str))
+    )
+    frames = {
+        "allocations": per_instance(
+            allocations, {"program_id": "program_id", "_district": "district_code"}, "decree_date"
+        ).drop(columns="_district"),
+        "district_transfers": per_instance(
+            known["district_transfers"],
+            {"program_id": "program_id", "district_code": "district_code"},
+            "transfer_date",
+        ),
+        "village_transfers": per_instance(
+            known["village_transfers"],
+            {"program_id": "program_id", "village_code": "unit_code"},
+            "transfer_date",
+        ),
+        "premium_payments": per_instance(
+            known["premium_payments"],
+            {"program_id": "program_id", "payer_code": "unit_code"},
+            "paid_date",
+        ),
+    }
+    copies = programs.merge(instances[["program_id", "instance"]], on="program_id")
+    copies = copies.assign(program_id=copies["instance"]).drop(columns="instance")
+    copies = copies.reset_index(drop=True)
+    instance_cover = _cover_on_event_days(instances, copies, cover)
+    units = unit_facts(frames, copies, instance_cover, pd.Timestamp.max.normalize())
+    cases = chain_cases(units).merge(sla_table(copies), on=["program_id", "stage"], how="left")
+    cases["start_date"] = pd.to_datetime(cases["start_date"])
+    cases["due_date"] = cases["start_date"] + pd.to_timedelta(cases["sla_days"], unit="D")
+    cases["complete"] = whole(cases["achieved"]) >= whole(cases["target"]).clip(lower=0)
+    return cases.rename(columns={"program_id": "instance"})
+
+
+def _cover_on_event_days(instances: pd.DataFrame, copies: pd.DataFrame, cover: Cover) -> Cover:
+    """The workers of each instance's unit registered by its event date, and their episodes
+    that started by then, keyed by the instance as their programme."""
+    program_ids = pd.Index(copies["program_id"])
+    at = pd.DataFrame(
+        {
+            "program": cover.program_ids.get_indexer(instances["program_id"]),
+            "unit": pd.Index(cover.units).get_indexer(instances["unit_code"]),
+            "position": program_ids.get_indexer(instances["instance"]),
+            "event": days(instances["event_date"]),
+        }
+    )
+    workers = cover.workers.merge(at, on=["program", "unit"])
+    workers = workers.loc[days(workers["registered"]) <= days(workers["event"])]
+    episodes = cover.episodes.merge(workers[["key", "position", "event"]], on="key")
+    episodes = episodes.loc[days(episodes["start"]) <= days(episodes["event"])]
+    keys = worker_keys(
+        [workers["position"].to_numpy(), episodes["position"].to_numpy()],
+        [workers["nik"].to_numpy(), episodes["nik"].to_numpy()],
+    )
+    assert keys is not None
+    return Cover(
+        program_ids=program_ids,
+        villages=cover.villages,
+        units=cover.units,
+        workers=workers.assign(program=workers["position"], key=keys[0]).drop(
+            columns=["position", "event"]
+        ),
+        episodes=episodes.assign(program=episodes["position"], key=keys[1]).drop(
+            columns=["position", "event"]
+        ),
+        aktif=cover.aktif.iloc[:0],
+        claim_niks=cover.claim_niks[:0],
+    )
+
+
+def _first_blocking(instances: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
+    """Per instance: the first stage in chain order, of its unit (and for BKBK its district's
+    DISTRICT_TRANSFER), that had started and was not complete on the event date; how overdue
+    it was then (0 if not yet due)."""
+    cases = cases.merge(
+        instances[["instance", "unit_code", "district_code", "event_date"]].rename(
+            columns={"unit_code": "_unit", "district_code": "_district"}
+        ),
+        on="instance",
+    )
+    own = cases["unit_code"] == cases["_unit"]
+    district_case = (cases["stage"] == Stage.DISTRICT_TRANSFER.value) & (
+        cases["unit_code"] == cases["_district"]
+    )
+    started = cases["start_date"].notna() & (cases["start_date"] <= cases["event_date"])
+    open_ = cases.loc[(own | district_case) & started & ~cases["complete"]].copy()
+    open_["_rank"] = open_["stage"].map(STAGE_ORDER)
+    first = open_.sort_values(["instance", "_rank"], kind="stable").drop_duplicates("instance")
+    overdue = (first["event_date"] - first["due_date"]).dt.days.clip(lower=0)
+    return pd.DataFrame(
+        {
+            "instance": first["instance"].to_numpy(),
+            "blocking_stage": first["stage"].to_numpy(dtype=object),
+            "days_overdue_on_event": overdue.astype("int64").to_numpy(),
+        }
+    )
+
+
+def chain_cases(units: pd.DataFrame) -> pd.DataFrame:
+    """Every unit stage's case, not yet judged (no due date, completeness or severity)."""
     cases = pd.concat(
         [
             _district_cases(units),
             _village_transfer_cases(units),
             _premium_cases(units),
             _coverage_cases(units),
+            _cover_period_cases(units),
         ],
         ignore_index=True,
     )
     cases["case_id"] = ""
-    cases = _judge(cases, _sla_table(programs), as_of_ts)
-    districts = _district_metrics(programs, known, workers)
-    return Evaluation(
-        cases=cases,
-        stalls=_stalls(cases, as_of_ts.date()),
-        programs=_program_metrics(programs, districts),
-        districts=districts,
-    )
+    return cases
 
 
 def stall_summary_line(stalls: pd.DataFrame) -> str:
@@ -289,7 +471,8 @@ def _known_typed(frame: pd.DataFrame | None, name: str, as_of: pd.Timestamp) -> 
     for column, spec in specs.items():
         if column not in frame.columns:
             # Only optional columns can be absent from valid records.
-            out[column] = pd.Series(pd.NA, index=frame.index, dtype="object")
+            empty = "datetime64[ns]" if spec.kind is Kind.DATE else "object"
+            out[column] = pd.Series(None, index=frame.index, dtype=empty)
         elif spec.kind is Kind.DATE and not pd.api.types.is_datetime64_any_dtype(frame[column]):
             out[column] = pd.to_datetime(frame[column])
         else:
@@ -313,19 +496,37 @@ def _programs(programs: pd.DataFrame) -> pd.DataFrame:
     out["funding_source"] = out["funding_source"].astype(str)
     for column in SLA_COLUMNS:
         out[column] = pd.to_numeric(out[column], errors="coerce").astype("Int64")
+    rate = pd.to_numeric(out["premium_rate_monthly"], errors="coerce")
+    out["premium_rate_monthly"] = rate.fillna(DEFAULT_PREMIUM_RATE_MONTHLY).astype("int64")
+    out["fiscal_year"] = pd.to_numeric(out["fiscal_year"], errors="coerce").astype("Int64")
+    out["pks_date"] = pd.to_datetime(out["pks_date"])
+    predecessor = out["predecessor_id"].astype(object)
+    out["predecessor_id"] = predecessor.where(predecessor.notna(), None)
     return out.sort_values("program_id").reset_index(drop=True)
 
 
 def _units(allocations: pd.DataFrame) -> pd.DataFrame:
     """One row per (programme, unit): the sums of its allocation lines and its earliest decree."""
     keys = ["program_id", "unit_code", "funding_source", "province_code"]
-    grouped = allocations.groupby(keys, sort=False)
+    # Planned cover: each line's period of `months` from its cover_start (1 January of the
+    # fiscal year when not given); the unit's runs from the earliest start to the latest end.
+    new_year = pd.to_datetime(
+        allocations["fiscal_year"].astype("Int64").astype(str) + "-01-01", errors="coerce"
+    )
+    cover_start = pd.to_datetime(allocations["cover_start"]).fillna(new_year)
+    lines = allocations.assign(
+        _cover_start=cover_start,
+        _cover_end=pd.to_datetime(period_end(cover_start, allocations["months"].astype("int64"))),
+    )
+    grouped = lines.groupby(keys, sort=False)
     units = pd.DataFrame(
         {
             "allocated": group_sum(allocations, keys, "allocated_amount"),
             "premium": group_sum(allocations, keys, "premium_amount"),
             "target_workers": grouped["target_workers"].sum(),
             "decree_date": grouped["decree_date"].min(),
+            "planned_start": grouped["_cover_start"].min(),
+            "planned_end": grouped["_cover_end"].max(),
         }
     ).reset_index()
     units["district_code"] = district_of(units["unit_code"].astype(str))
@@ -344,67 +545,58 @@ def _prefix(prefix: str) -> dict[str, str]:
 
 
 def _payments(payments: pd.DataFrame) -> pd.DataFrame:
-    """Per (programme, payer): rupiah paid, workers paid for and the first payment date."""
-    grouped = payments.groupby(["program_id", "payer_code"], sort=False)
+    """Per (programme, payer): rupiah paid, workers paid (the most paid for in any one month,
+    `rantai.chain.workers_paid`), paid worker-months and the first and latest payment dates."""
+    keys = ["program_id", "payer_code"]
+    grouped = payments.groupby(keys, sort=False)
+    payer = grouped.ngroup().to_numpy()
+    period = pd.to_datetime(payments["period_start"]).fillna(payments["paid_date"])
+    months = payments["months"].astype("int64")
+    count = payments["workers_count"].astype("int64")
+    peak = workers_paid(payer, period, months, count)
     out = pd.DataFrame(
         {
-            "paid": group_sum(payments, ["program_id", "payer_code"], "amount"),
-            "workers_paid": grouped["workers_count"].sum(),
+            "paid": group_sum(payments, keys, "amount"),
+            "worker_months": (count * months)
+            .groupby([payments[k] for k in keys], sort=False)
+            .sum(),
             "paid_first": grouped["paid_date"].min(),
+            "paid_last": grouped["paid_date"].max(),
         }
     )
+    # ngroup numbers the groups in the order groupby(sort=False) lists them.
+    out["workers_paid"] = peak.reindex(np.arange(len(out))).fillna(0).astype("int64").to_numpy()
+    out = out.rename(columns={"worker_months": "paid_worker_months"})
     out.index = out.index.set_names(_KEY)
     return out
 
 
-def _village_workers(
-    enrollments: pd.DataFrame,
-    coverage: pd.DataFrame,
-    programs: pd.DataFrame,
-    as_of: pd.Timestamp,
-) -> pd.DataFrame:
-    """Per (programme, village): distinct workers enrolled, and how many have active cover."""
-    covered = coverage.loc[covered_mask(coverage, as_of), ["program_id", "nik"]]
-    program_ids = pd.Index(programs["program_id"])
-    enrolled_program = program_ids.get_indexer(enrollments["program_id"])
-    # Hashing millions of NIK strings is the expensive part, so each (programme, NIK) pair
-    # becomes one int64; dedup, membership and grouping then run on integers.
-    packed = worker_keys(
-        [enrolled_program, program_ids.get_indexer(covered["program_id"])],
-        nik_ids(enrollments["nik"], covered["nik"]),
-    )
-    if packed is None:  # more programmes than int64 keys can hold: never at any real scale
-        raise ValueError(f"{len(program_ids)} programmes are too many to evaluate at once")
-    enrolled_key, covered_key = packed
-    keys = pd.Series(enrolled_key)
-    # Workers of a programme not in the programs frame have no case to count towards.
-    kept = (~keys.duplicated(keep="last") & (enrolled_program >= 0)).to_numpy()
-    village_code, villages = pd.factorize(enrollments["village_code"].to_numpy(dtype=object)[kept])
-    workers = pd.DataFrame(
+def _worker_facts(cover: Cover, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Per (programme, unit): workers active on as_of (v1: an AKTIF episode contains it),
+    workers activated (an AKTIF episode in the programme that started by as_of) and their
+    months of cover (episodes of a worker merged first)."""
+    return cover.by_unit(
         {
-            "program": enrolled_program[kept],
-            "village": village_code,
-            "active": keys.isin(covered_key).to_numpy()[kept],
-        }
-    )
-    grouped = workers.groupby(["program", "village"], sort=False)["active"]
-    counts = pd.DataFrame({"enrolled": grouped.size(), "active": grouped.sum()}).reset_index()
-    return pd.DataFrame(
-        {
-            "program_id": program_ids.to_numpy()[counts["program"].to_numpy()],
-            "village_code": np.asarray(villages, dtype=object)[counts["village"].to_numpy()],
-            "enrolled": counts["enrolled"].astype("int64").to_numpy(),
-            "active": counts["active"].astype("int64").to_numpy(),
+            "workers_active": cover.covered_on(np.datetime64(as_of.date(), "D")),
+            "workers_activated": cover.activated,
+            "covered_worker_months": cover.months,
         }
     )
 
 
-def _active_by_unit(village_workers: pd.DataFrame, programs: pd.DataFrame) -> pd.Series:
-    """Active workers per (programme, unit); an APBD programme's unit is the village's district."""
-    funding = village_workers["program_id"].map(programs.set_index("program_id")["funding_source"])
-    unit = unit_of_worker(village_workers["village_code"].astype(str), funding)
-    active = village_workers.groupby([village_workers["program_id"], unit.rename("unit_code")])
-    return active["active"].sum().rename("workers_active")
+def _short_workers(units: pd.DataFrame, cover: Cover) -> pd.Series:
+    """Per (programme, unit): activated workers whose months of cover are fewer than the months
+    expected of each worker paid for (COVER_PERIOD's workers_affected)."""
+    width = max(len(cover.units), 1)
+    unit_key = cover.program_ids.get_indexer(units["program_id"]).astype(np.int64) * width
+    unit_key += pd.Index(cover.units).get_indexer(units["unit_code"])
+    expected = pd.Series(units["months_expected"].to_numpy(dtype=np.int64), index=unit_key)
+    expected = expected[~expected.index.duplicated()]
+    workers = cover.workers
+    worker_unit = workers["program"].to_numpy(dtype=np.int64) * width + workers["unit"].to_numpy()
+    wanted = expected.reindex(worker_unit).fillna(0).to_numpy(dtype=np.int64)
+    short = cover.activated & (cover.months < wanted)
+    return cover.by_unit({"workers_short": short})["workers_short"]
 
 
 def _district_cases(units: pd.DataFrame) -> pd.DataFrame:
@@ -454,10 +646,12 @@ def _village_transfer_cases(units: pd.DataFrame) -> pd.DataFrame:
 def _premium_cases(units: pd.DataFrame) -> pd.DataFrame:
     """PREMIUM_PAYMENT starts when BKBK money reaches the village, else with the decree."""
     is_bkbk = units["funding_source"] == FundingSource.BKBK.value
+    # APBD and APBDES: the later of the decree and the PKS with BPJS, when a PKS date is given.
+    own = units[["decree_date", "pks_date"]].max(axis=1)
     return _unit_cases(
         units,
         Stage.PREMIUM_PAYMENT,
-        start=units["village_first"].where(is_bkbk, units["decree_date"]),
+        start=units["village_first"].where(is_bkbk, own),
         target=units["premium"],
         achieved=units["paid"],
         amount_at_stake=units["premium"] - units["paid"],
@@ -466,15 +660,57 @@ def _premium_cases(units: pd.DataFrame) -> pd.DataFrame:
 
 
 def _coverage_cases(units: pd.DataFrame) -> pd.DataFrame:
-    """COVERAGE_ACTIVATION: every worker paid for must be active from the first payment on."""
+    """COVERAGE_ACTIVATION (v2): every worker paid for activated, from the first payment on,
+    whether or not the cover has ended since."""
     return _unit_cases(
         units,
         Stage.COVERAGE_ACTIVATION,
         start=units["paid_first"],
         target=units["workers_paid"],
-        achieved=units["workers_active"],
+        achieved=units["workers_activated"],
         amount_at_stake=pd.Series(0, index=units.index, dtype="int64"),
-        workers_affected=units["workers_paid"] - units["workers_active"],
+        workers_affected=units["workers_paid"] - units["workers_activated"],
+    )
+
+
+def _cover_period_cases(units: pd.DataFrame) -> pd.DataFrame:
+    """COVER_PERIOD: the months paid for are covered, from the latest payment on. The months of
+    workers not yet activated are COVERAGE_ACTIVATION's, never counted twice."""
+    paid_months = units["paid_worker_months"].astype("int64")
+    not_activated = (units["workers_paid"] - units["workers_activated"]).clip(lower=0)
+    due_months = (paid_months - not_activated * units["months_expected"]).clip(lower=0)
+    shortfall = (due_months - units["covered_worker_months"]).clip(lower=0)
+    return _unit_cases(
+        units,
+        Stage.COVER_PERIOD,
+        start=units["paid_last"],
+        target=due_months,
+        achieved=units["covered_worker_months"],
+        amount_at_stake=shortfall * units["rate"],
+        workers_affected=units["workers_short"],
+    )
+
+
+def _claim_cases(claims: pd.DataFrame) -> pd.DataFrame:
+    """CLAIM_PAYMENT: one case per claim of an enrolled worker, in the unit of the enrolment,
+    from the claim date until it is paid (by as_of) or rejected. The benefit is at stake."""
+    placed = claims.loc[claims["unit_code"].notna()]
+    decided = placed["status"].isin([ClaimStatus.PAID.value, ClaimStatus.REJECTED.value])
+    return pd.DataFrame(
+        {
+            "program_id": placed["program_id"],
+            "funding_source": placed["funding_source"],
+            "province_code": placed["province_code"],
+            "district_code": placed["district_code"],
+            "unit_code": placed["unit_code"],
+            "stage": Stage.CLAIM_PAYMENT.value,
+            "case_id": placed["claim_id"],
+            "start_date": pd.to_datetime(placed["claim_date"]),
+            "target": 1,
+            "achieved": decided.astype("int64"),
+            "amount_at_stake": placed["benefit_at_stake"],
+            "workers_affected": 1,
+        }
     )
 
 
@@ -505,7 +741,7 @@ def _unit_cases(
     )
 
 
-def _sla_table(programs: pd.DataFrame) -> pd.DataFrame:
+def sla_table(programs: pd.DataFrame) -> pd.DataFrame:
     """SLA days per (programme, stage): the programme's override, else the default table's."""
     parts = []
     for stage, sla in SLA_DEFAULTS.items():
@@ -525,6 +761,8 @@ def _sla_table(programs: pd.DataFrame) -> pd.DataFrame:
 def _judge(cases: pd.DataFrame, sla: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     """Due dates, completeness, stalls, severity and what is at stake for every case."""
     cases = cases.merge(sla, on=["program_id", "stage"], how="left")
+    # A JKK claim's benefit is unknown until paid: empty, not zero (CLAIM_PAYMENT).
+    cases["amount_known"] = cases["amount_at_stake"].notna().to_numpy(dtype=bool)
     for column in ("target", "achieved", "amount_at_stake", "workers_affected"):
         cases[column] = whole(cases[column]).clip(lower=0)
     cases["start_date"] = pd.to_datetime(cases["start_date"])
@@ -540,7 +778,9 @@ def _judge(cases: pd.DataFrame, sla: pd.DataFrame, as_of: pd.Timestamp) -> pd.Da
     # object, not str: pandas would turn None into NaN in a str column.
     cases["severity"] = pd.Series(severity, index=cases.index, dtype=object)
     cases["_stage_rank"] = cases["stage"].map(STAGE_ORDER)
-    cases = cases.sort_values(["program_id", "district_code", "unit_code", "_stage_rank"])
+    cases = cases.sort_values(
+        ["program_id", "district_code", "unit_code", "_stage_rank", "case_id"], kind="stable"
+    )
     return cases[CASE_COLUMNS].reset_index(drop=True)
 
 
@@ -556,6 +796,11 @@ def _stalls(cases: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     stalled["due_date"] = stalled["due_date"].dt.date
     for column in _INT_STALL_COLUMNS:
         stalled[column] = whole(stalled[column])
+    known = stalled["amount_known"].to_numpy(dtype=bool)
+    if not known.all():
+        amounts = stalled["amount_at_stake"].astype(object)
+        amounts[~known] = None
+        stalled["amount_at_stake"] = amounts
     stalled["_severity_rank"] = stalled["severity"].map(SEVERITY_ORDER)
     stalled["_stage_rank"] = stalled["stage"].map(STAGE_ORDER)
     stalled = stalled.sort_values(
@@ -575,7 +820,11 @@ _STEP_OF_MONEY = {
 
 
 def _district_metrics(
-    programs: pd.DataFrame, known: Mapping[str, pd.DataFrame], workers: pd.DataFrame
+    programs: pd.DataFrame,
+    known: Mapping[str, pd.DataFrame],
+    units: pd.DataFrame,
+    cover: Cover,
+    as_of: pd.Timestamp,
 ) -> pd.DataFrame:
     """The funnel per (programme, district) on `as_of`: the sums of the records known then,
     each placed in the district of its own region code. The one place the funnel is added up:
@@ -602,8 +851,9 @@ def _district_metrics(
         ),
         "premiums_paid": by_district(payments, "payer_code", "amount"),
         "workers_targeted": by_district(allocations, "unit_code", "target_workers"),
-        "workers_paid": by_district(payments, "payer_code", "workers_count"),
-        "workers_active": by_district(workers, "village_code", "active"),
+        # Workers paid are counted per unit (the most paid for in one month), then added up.
+        "workers_paid": by_district(units, "unit_code", "workers_paid"),
+        "workers_active": by_district(_active_workers(cover, as_of), "village_code", "active"),
     }
     present = [s.rename(k) for k, s in parts.items() if len(s)]
     index = pd.MultiIndex.from_arrays([[], []], names=["program_id", "district_code"])
@@ -625,21 +875,60 @@ def _district_metrics(
     return metrics.sort_values(["program_id", "district_code"]).reset_index(drop=True)
 
 
-def _program_metrics(programs: pd.DataFrame, districts: pd.DataFrame) -> list[dict[str, Any]]:
+def _active_workers(cover: Cover, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Per (programme, village): enrolled workers an AKTIF episode covers on as_of (v1's
+    workers_active)."""
+    active = cover.covered_on(np.datetime64(as_of.date(), "D"))
+    return cover.by_village({"active": active}).reset_index()
+
+
+def _program_metrics(
+    programs: pd.DataFrame,
+    districts: pd.DataFrame,
+    protected: pd.DataFrame,
+    claims: pd.DataFrame,
+    failures: pd.DataFrame,
+) -> list[dict[str, Any]]:
     """Each programme's funnel on `as_of`: its districts' sums, zero where nothing is known."""
     metrics = pd.DataFrame(
         {column: group_sum(districts, "program_id", column) for column in PROGRAM_METRICS}
     )
     metrics = metrics.reindex(programs["program_id"]).apply(whole)
+    cover = pd.DataFrame(
+        {column: group_sum(protected, "program_id", column) for column in PROTECTION_METRICS}
+    )
+    cover = cover.reindex(programs["program_id"]).apply(whole)
+    statuses = claims.groupby(["program_id", "status"]).size()
+    paid = claims.loc[claims["status"] == ClaimStatus.PAID.value]
+    benefits_paid = paid.groupby("program_id")["paid_amount"].apply(
+        lambda v: sum(int(x) for x in v.dropna())
+    )
     out = []
-    for program, row in zip(
-        programs.itertuples(index=False), metrics.itertuples(index=False), strict=True
+    for program, row, protection_row in zip(
+        programs.itertuples(index=False),
+        metrics.itertuples(index=False),
+        cover.itertuples(index=False),
+        strict=True,
     ):
+        program_id = str(program.program_id)
         record: dict[str, Any] = {
-            "program_id": str(program.program_id),
+            "program_id": program_id,
             "funding_source": str(program.funding_source),
             "province_code": str(program.province_code),
         }
         record.update({name: int(value) for name, value in zip(PROGRAM_METRICS, row, strict=True)})
+        record.update(
+            {
+                name: int(value)
+                for name, value in zip(PROTECTION_METRICS, protection_row, strict=True)
+            }
+        )
+        record["claims"] = {
+            status.value: int(statuses.get((program_id, status.value), 0)) for status in ClaimStatus
+        }
+        record["benefits_paid"] = int(benefits_paid.get(program_id, 0))
+        at_stake = failures.loc[failures["program_id"] == program_id, "benefit_at_stake"]
+        record["protection_failures"] = len(at_stake)
+        record["benefit_at_stake"] = sum(int(v) for v in at_stake.dropna())
         out.append(record)
     return out

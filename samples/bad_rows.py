@@ -11,7 +11,7 @@ import pandas as pd
 
 from rantai.records import SOURCES, FundingSource, Kind
 from rantai.regions import load_gazetteer
-from samples.days import COVERAGE_END, EPOCH, FISCAL_YEAR, MONTHS, YEAR_PREMIUM, day_number
+from samples.days import EPOCH, MONTHS, YEAR_PREMIUM, cover_end, day_number
 from samples.people import niks, person_names
 from samples.places import region_table, villages_in
 from samples.plans import Plan
@@ -92,14 +92,14 @@ class BadRows:
             "program_id": plan.program_id,
             "kpj_no": worker["kpj_no"],
             "coverage_start": start,
-            "coverage_end": COVERAGE_END,
+            "coverage_end": int(cover_end(np.array([start]))[0]),
             "status": "AKTIF",
         }
         self.add("coverage", row, start, **raw)
 
     def payment(self, plan: Plan, payer: str, day: int, workers: int, **raw: str) -> None:
         row = {
-            "payment_id": f"PAY-{plan.funding.value}-{payer.replace('.', '')}-1",
+            "payment_id": f"PAY-{plan.funding.value}-{plan.year}-{payer.replace('.', '')}-1",
             "program_id": plan.program_id,
             "payer_code": payer,
             "paid_date": day,
@@ -107,12 +107,13 @@ class BadRows:
             "workers_count": workers,
             "months": MONTHS,
             "payment_ref": self.story.next_ref(),
+            "period_start": day + 1,
         }
         self.add("premium_payments", row, day, **raw)
 
 
 def _bad_bkbk(bad: BadRows, plan: Plan) -> None:
-    story, pid, year = bad.story, plan.program_id, FISCAL_YEAR
+    story, pid, year = bad.story, plan.program_id, plan.year
     parts = story.parts[pid]
     if not len(parts.allocations):
         return
@@ -134,7 +135,7 @@ def _bad_bkbk(bad: BadRows, plan: Plan) -> None:
     nothing = bad.units(plan, "none")
     if desa := bad.one(nothing):
         row = {
-            "transfer_id": f"VT-{desa.replace('.', '')}",
+            "transfer_id": f"VT-{year}-{desa.replace('.', '')}",
             "program_id": pid,
             "village_code": desa,
             "amount": bad.allocation(plan, desa)["allocated_amount"],
@@ -149,7 +150,7 @@ def _bad_bkbk(bad: BadRows, plan: Plan) -> None:
         day = int(parts.district_transfers["transfer_date"].min()) + 40
         for k, value in enumerate((amount, amount // 2000 * 1000)):
             row = {
-                "transfer_id": f"VT-{desa.replace('.', '')}",
+                "transfer_id": f"VT-{year}-{desa.replace('.', '')}",
                 "program_id": pid,
                 "village_code": desa,
                 "amount": value,
@@ -168,8 +169,9 @@ def _bad_bkbk(bad: BadRows, plan: Plan) -> None:
         if raw_amount:
             bad.payment(plan, desa, day, workers, amount=f"{workers * YEAR_PREMIUM:,}")
         else:
-            last_year = f"{pid.rsplit('-', 1)[0]}-{year - 1}"
-            bad.payment(plan, desa, day, workers, program_id=last_year)
+            # A programme the sources never named (last year's is known: the predecessor).
+            unknown = f"{pid.rsplit('-', 1)[0]}-{year - 2}"
+            bad.payment(plan, desa, day, workers, program_id=unknown)
 
     enrolled = story.typed["enrollments"]
     ours = enrolled[enrolled["program_id"] == pid]
@@ -198,6 +200,30 @@ def _bad_bkbk(bad: BadRows, plan: Plan) -> None:
         worker = bad.new_worker(village)
         bad.add("enrollments", {**base, **worker, "occupation": "pekerja serabutan"}, day, name="")
     bad.coverage(plan, coverage_end=f"{year - 1}-12-31")
+    _bad_claims(bad, plan)
+
+
+def _bad_claims(bad: BadRows, plan: Plan) -> None:
+    """Copies of one of the programme's paid claims, each under its own claim_id with one
+    thing wrong: a 15-digit NIK, a programme never named, an event after the claim, a payment
+    before it, PAID without the payment."""
+    claims = bad.story.typed["claims"]
+    paid = claims[(claims["program_id"] == plan.program_id) & (claims["status"] == "PAID")]
+    if not len(paid):
+        return
+    claim = paid.iloc[int(bad.rng.integers(len(paid)))].to_dict()
+    day = int(claim["claim_date"])
+    unknown = f"{plan.program_id.rsplit('-', 1)[0]}-{plan.year - 2}"
+    wrong: list[tuple[dict[str, Any], dict[str, str]]] = [
+        ({}, {"nik": str(claim["nik"])[:15]}),
+        ({"program_id": unknown}, {}),
+        ({"event_date": day + 3}, {}),
+        ({"paid_date": day - 2}, {}),
+        ({}, {"paid_amount": "", "paid_date": ""}),
+    ]
+    for k, (typed, raw) in enumerate(wrong, start=1):
+        row = {**claim, **typed, "claim_id": f"{claim['claim_id']}-K{k}"}
+        bad.add("claims", row, day, **raw)
 
 
 def _bad_apbd(bad: BadRows, plan: Plan) -> None:
@@ -215,7 +241,7 @@ def _bad_apbd(bad: BadRows, plan: Plan) -> None:
         "district_code": plan.scope,
         "amount": allocation["allocated_amount"],
         "transfer_date": decree + 20,
-        "sp2d_no": f"0042/SP2D/APBD/{plan.scope.replace('.', '')}/{FISCAL_YEAR}",
+        "sp2d_no": f"0042/SP2D/APBD/{plan.scope.replace('.', '')}/{plan.year}",
     }
     bad.add("district_transfers", row, decree + 20)
     bad.coverage(plan, status="NONAKTIF")

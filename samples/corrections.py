@@ -17,7 +17,7 @@ def corrected_delivery(
 
     Budgets revised, transfers and payments re-dated as the bank statement shows them, SP2D
     numbers and KPJ cards fixed, occupations corrected, BPJS activating cover it had reported
-    NON_AKTIF. Row order and count stay, so the unchanged rows render as before.
+    NON_AKTIF, claims' event dates as the investigation established them. Row order and count stay, so the unchanged rows render as before.
     """
     out = dict(typed)
     for name, correct in _CORRECTIONS.items():
@@ -65,4 +65,6 @@ _CORRECTIONS: dict[str, Callable[[pd.DataFrame, pd.Index, np.random.Generator], 
     "enrollments": _fix_occupation,
     "premium_payments": _redate("paid_date"),
     "coverage": _activate,
+    # The date of the accident or death as the investigation established it.
+    "claims": _redate("event_date"),
 }

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
+
+from rantai.chain import period_end
 from rantai.records import DEFAULT_PREMIUM_RATE_MONTHLY
 
 DEMO_AS_OF = dt.date(2025, 11, 7)
@@ -24,4 +27,16 @@ def day_number(value: dt.date | str) -> int:
 
 # The story is told as reported on DEMO_AS_OF; nothing in it happens later.
 HORIZON = day_number(DEMO_AS_OF)
-COVERAGE_END = day_number(f"{FISCAL_YEAR}-12-31")
+
+
+def horizon(year: int) -> int:
+    """The last day a programme of fiscal year `year` still acts in the story: its year's end,
+    or the report date for this year's programmes (the story knows nothing later)."""
+    return min(HORIZON, day_number(f"{year}-12-31"))
+
+
+def cover_end(starts: np.ndarray, months: int | np.ndarray = MONTHS) -> np.ndarray:
+    """The last day of `months` of cover from each start (day numbers; `rantai.chain.period_end`,
+    so a start on the 31st ends as the contract clamps it)."""
+    days = np.asarray(starts, dtype=np.int64).astype("datetime64[D]")
+    return period_end(days, months).astype(np.int64)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from rantai.records import SOURCES, FundingSource
-from samples.days import FISCAL_YEAR, HORIZON, MONTHS, NO_DATE, YEAR_PREMIUM, day_number
+from samples.days import MONTHS, NO_DATE, YEAR_PREMIUM, cover_end, day_number, horizon
 from samples.places import undotted_codes, villages_in
 from samples.plans import Plan
 
@@ -41,8 +41,15 @@ def _floor_thousand(values: np.ndarray) -> np.ndarray:
 
 
 def _allocations(
-    plan: Plan, units: np.ndarray, target: np.ndarray, allocated: np.ndarray, decree: np.ndarray
+    plan: Plan,
+    units: np.ndarray,
+    target: np.ndarray,
+    allocated: np.ndarray,
+    decree: np.ndarray,
+    cover_start: int = NO_DATE,
 ) -> pd.DataFrame:
+    """One allocation line per unit; `cover_start` when the decree plans the cover from a day
+    other than 1 January (left empty otherwise, as most decrees leave it)."""
     return pd.DataFrame(
         {
             "allocation_id": ("AL-" + plan.program_id + "-" + undotted_codes(units)).to_numpy(),
@@ -53,6 +60,9 @@ def _allocations(
             "target_workers": target.astype(np.int64),
             "months": MONTHS,
             "decree_date": decree.astype(np.int64),
+            "cover_start": pd.Series(
+                [None if cover_start == NO_DATE else cover_start] * len(units), dtype=object
+            ),
         }
     )
 
@@ -64,16 +74,21 @@ def _payments(
     paid1: np.ndarray,
     batch2: np.ndarray,
     paid2: np.ndarray,
+    period1: np.ndarray,
+    period2: np.ndarray,
 ) -> pd.DataFrame:
-    """A year's premiums for each batch of workers paid; payment_ref is numbered later."""
+    """A year's premiums for each batch of workers paid, each buying 12 months of cover from
+    its period_start; payment_ref is numbered later."""
     rows = []
-    for number, workers, day in ((1, batch1, paid1), (2, batch2, paid2)):
+    for number, workers, day, start in ((1, batch1, paid1, period1), (2, batch2, paid2, period2)):
         paid = workers > 0
         rows.append(
             pd.DataFrame(
                 {
                     "payment_id": (
-                        f"PAY-{plan.funding.value}-" + undotted_codes(payer[paid]) + f"-{number}"
+                        f"PAY-{plan.funding.value}-{plan.year}-"
+                        + undotted_codes(payer[paid])
+                        + f"-{number}"
                     ).to_numpy(),
                     "program_id": plan.program_id,
                     "payer_code": payer[paid],
@@ -82,6 +97,7 @@ def _payments(
                     "workers_count": workers[paid].astype(np.int64),
                     "months": MONTHS,
                     "payment_ref": "",
+                    "period_start": start[paid].astype(np.int64),
                 }
             )
         )
@@ -103,10 +119,18 @@ def _unit_plan(
     nonaktif: np.ndarray,
     extra_nonaktif: np.ndarray,
     decree: np.ndarray,
+    period1: np.ndarray,
+    period2: np.ndarray,
+    faults: tuple[np.ndarray, np.ndarray],
+    renew: np.ndarray | None = None,
+    end: int,
 ) -> pd.DataFrame:
     """Each unit's workers, numbered within the unit: paid in batch 1, paid in batch 2 (the
     last `gap` of the paid ones without active cover, `nonaktif` of them reported NON_AKTIF),
-    unpaid up to target, then extras beyond target."""
+    unpaid up to target, then extras beyond target. Each batch's cover runs over its payment's
+    period, except the planted faults: `late` days of activation lost, or `short` cover."""
+    late, short = faults
+    n = len(units)
     return pd.DataFrame(
         {
             "program_id": plan.program_id,
@@ -123,8 +147,13 @@ def _unit_plan(
             "nonaktif": nonaktif.astype(np.int64),
             "extra_nonaktif": extra_nonaktif.astype(bool),
             "reg_start": (decree + 5).astype(np.int64),
-            "reg_end_unpaid": np.minimum(decree + 200, HORIZON - 1).astype(np.int64),
-            "spread": rng.random(len(units)),
+            "reg_end_unpaid": np.minimum(decree + 200, end - 1).astype(np.int64),
+            "spread": rng.random(n),
+            "period1": np.where(batch1 > 0, period1, NO_DATE).astype(np.int64),
+            "period2": np.where(batch2 > 0, period2, NO_DATE).astype(np.int64),
+            "late": late.astype(np.int64),
+            "short": short.astype(bool),
+            "renew": np.zeros(n, dtype=bool) if renew is None else renew.astype(bool),
         }
     )
 
@@ -154,12 +183,41 @@ def _headcount(
     return enrolled, extra_nonaktif
 
 
-def bkbk_parts(plan: Plan, desa: np.ndarray, rng: np.random.Generator) -> Parts:
-    """Province money through districts to every desa, stalling mostly between the two."""
+def _cover_faults(paying: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """The story's planted cover faults, in a few paying units: BPJS activated the cover 15 to
+    60 days after the period began (`late`, days), or recorded 6 months of the 12 paid
+    (`short`)."""
+    n = len(paying)
+    u = rng.random(n)
+    late = np.where(paying & (u < 0.04), rng.integers(15, 61, n), 0)
+    short = paying & (u >= 0.04) & (u < 0.07)
+    return late, short
+
+
+def _periods(
+    paid: np.ndarray, rng: np.random.Generator, previous: np.ndarray | None, end: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each payment's period_start: cover begins one to seven days after the money arrives,
+    or, for a unit renewing last year's workers whose cover runs on, the day after it ends
+    (the renewal paid in advance). Returns the starts and which units renew; a unit renews
+    only when its new cover starts early enough to be in force by `end`."""
+    start = paid + rng.integers(1, 8, len(paid))
+    if previous is None:
+        return start, np.zeros(len(paid), dtype=bool)
+    renew = (previous != NO_DATE) & (paid != NO_DATE) & (previous + 1 <= end - 10)
+    return np.where(renew, np.maximum(start, previous + 1), start), renew
+
+
+def bkbk_parts(
+    plan: Plan, desa: np.ndarray, rng: np.random.Generator, previous: pd.Series | None = None
+) -> Parts:
+    """Province money through districts to every desa, stalling mostly between the two.
+    `previous`: the last day of each desa's cover under the predecessor programme."""
     n = len(desa)
     districts, d_idx = np.unique(np.array([c[:5] for c in desa], dtype=object), return_inverse=True)
     nd = len(districts)
-    year = FISCAL_YEAR
+    year = plan.year
+    end = horizon(year)
 
     # One governor's decree per district, in February.
     decree = (day_number(f"{year}-02-03") + rng.integers(0, 21, nd))[d_idx]
@@ -181,7 +239,7 @@ def bkbk_parts(plan: Plan, desa: np.ndarray, rng: np.random.Generator) -> Parts:
         [
             pd.DataFrame(
                 {
-                    "transfer_id": [f"DT-{d}-1" for d in districts],
+                    "transfer_id": [f"DT-{year}-{d}-1" for d in districts],
                     "district_code": districts,
                     "amount": first,
                     "transfer_date": tranche1,
@@ -189,7 +247,7 @@ def bkbk_parts(plan: Plan, desa: np.ndarray, rng: np.random.Generator) -> Parts:
             ),
             pd.DataFrame(
                 {
-                    "transfer_id": [f"DT-{d}-2" for d in districts[two_tranches]],
+                    "transfer_id": [f"DT-{year}-{d}-2" for d in districts[two_tranches]],
                     "district_code": districts[two_tranches],
                     "amount": (district_total - first)[two_tranches],
                     "transfer_date": tranche2[two_tranches],
@@ -206,7 +264,7 @@ def bkbk_parts(plan: Plan, desa: np.ndarray, rng: np.random.Generator) -> Parts:
     ]
 
     # Districts differ most: some pass the money on to nearly every desa, some to few.
-    district_rate = np.clip(rng.normal(0.5, 0.18, nd), 0.15, 0.9)
+    district_rate = np.clip(rng.normal(plan.reach, 0.18, nd), 0.05, 0.9)
     received = rng.random(n) < district_rate[d_idx]
     partial = ~received & (rng.random(n) < 0.18)
     v = rng.random(n)
@@ -216,14 +274,14 @@ def bkbk_parts(plan: Plan, desa: np.ndarray, rng: np.random.Generator) -> Parts:
     partial_payer = partial & (rng.random(n) < 0.5)
 
     earliest = tranche1[d_idx] + 7
-    latest = HORIZON - 30
+    latest = end - 30
     first_vt = earliest + (rng.beta(1.3, 2.5, n) * np.maximum(0, latest - earliest)).astype(int)
-    first_vt = np.where(recent, HORIZON - rng.integers(1, 14, n), first_vt)
+    first_vt = np.where(recent, end - rng.integers(1, 14, n), first_vt)
     # Some idle money arrived only weeks ago: those premium stalls are fresh (WARNING).
     lately = sitting & (rng.random(n) < 0.2)
-    first_vt = np.where(lately, HORIZON - rng.integers(15, 29, n), first_vt)
+    first_vt = np.where(lately, end - rng.integers(15, 29, n), first_vt)
     second_tranche = received & ~recent & ~lately & (rng.random(n) < 0.25)
-    second_vt = np.minimum(first_vt + rng.integers(20, 91, n), HORIZON - 25)
+    second_vt = np.minimum(first_vt + rng.integers(20, 91, n), end - 25)
     amount1 = np.where(second_tranche, _floor_thousand(allocated * 0.5), allocated)
     amount1 = np.where(partial, _floor_thousand(allocated * rng.uniform(0.4, 0.7, n)), amount1)
 
@@ -233,7 +291,7 @@ def bkbk_parts(plan: Plan, desa: np.ndarray, rng: np.random.Generator) -> Parts:
         [
             pd.DataFrame(
                 {
-                    "transfer_id": "VT-" + undotted[got],
+                    "transfer_id": f"VT-{year}-" + undotted[got],
                     "village_code": desa[got],
                     "amount": amount1[got],
                     "transfer_date": first_vt[got],
@@ -241,7 +299,7 @@ def bkbk_parts(plan: Plan, desa: np.ndarray, rng: np.random.Generator) -> Parts:
             ),
             pd.DataFrame(
                 {
-                    "transfer_id": "VT-" + undotted[second_tranche] + "-2",
+                    "transfer_id": f"VT-{year}-" + undotted[second_tranche] + "-2",
                     "village_code": desa[second_tranche],
                     "amount": (allocated - amount1)[second_tranche],
                     "transfer_date": second_vt[second_tranche],
@@ -267,7 +325,7 @@ def bkbk_parts(plan: Plan, desa: np.ndarray, rng: np.random.Generator) -> Parts:
     # Desa pay once the money is in, mostly within weeks; some in two batches of workers.
     # Cover takes days to start, so payments stop a little before the report date.
     last_vt = np.where(second_tranche, second_vt, first_vt)
-    cutoff = HORIZON - 8 - rng.integers(0, 15, n)
+    cutoff = end - 8 - rng.integers(0, 15, n)
     paid1 = np.minimum(last_vt + rng.integers(3, 41, n), cutoff)
     paid1 = np.where(partial_payer, np.minimum(first_vt + rng.integers(5, 41, n), cutoff), paid1)
     two_batches = paying & (rng.random(n) < 0.12)
@@ -277,7 +335,11 @@ def bkbk_parts(plan: Plan, desa: np.ndarray, rng: np.random.Generator) -> Parts:
     batch1 = np.where(partial_payer, affordable, batch1)
     batch2 = np.where(two_batches, target - split, 0)
     paid2 = np.minimum(paid1 + rng.integers(20, 120, n), cutoff)
-    payments = _payments(plan, desa, batch1, paid1, batch2, paid2)
+    before = _previous_ends(previous, desa)
+    period1, renew = _periods(paid1, rng, before, end)
+    period2, _ = _periods(paid2, rng, before, end)
+    renew &= batch1 > 0
+    payments = _payments(plan, desa, batch1, paid1, batch2, paid2, period1, period2)
 
     gap, nonaktif = _coverage_gaps(batch1 + batch2, 0.06, rng)
     enrolled, extra_nonaktif = _headcount(target, batch1 > 0, rng)
@@ -295,6 +357,11 @@ def bkbk_parts(plan: Plan, desa: np.ndarray, rng: np.random.Generator) -> Parts:
         nonaktif=nonaktif,
         extra_nonaktif=extra_nonaktif,
         decree=decree,
+        period1=period1,
+        period2=period2,
+        faults=_cover_faults(batch1 > 0, rng),
+        renew=renew,
+        end=end,
     )
     fate = np.select(
         [recent, sitting, paying & (gap > 0), paying, partial_payer, partial],
@@ -317,7 +384,8 @@ def apbdes_parts(plan: Plan, rng: np.random.Generator) -> Parts:
     count = min(plan.desa_count, len(pool))
     desa = np.sort(rng.choice(pool, size=count, replace=False))
     n = len(desa)
-    decree = day_number(f"{FISCAL_YEAR}-01-06") + rng.integers(0, 80, n)
+    year, end = plan.year, horizon(plan.year)
+    decree = day_number(f"{year}-01-06") + rng.integers(0, 80, n)
     target = scaled_targets(rng.integers(8, 31, n), plan.scale)
     allocated = target * YEAR_PREMIUM + np.where(
         rng.random(n) < 0.2, rng.integers(1, 11, n) * 100_000, 0
@@ -331,14 +399,16 @@ def apbdes_parts(plan: Plan, rng: np.random.Generator) -> Parts:
     unpaid = u >= 0.88
     paid1 = np.where(
         late,
-        np.minimum(decree + rng.integers(45, 201, n), HORIZON - 8),
+        np.minimum(decree + rng.integers(45, 201, n), end - 8),
         decree + rng.integers(7, 29, n),
     )
     split = np.maximum(1, (target * rng.uniform(0.5, 0.8, n)).astype(int))
     batch1 = np.where(unpaid, 0, np.where(two_batches | one_batch, split, target))
     batch2 = np.where(two_batches, target - split, 0)
-    paid2 = np.minimum(paid1 + rng.integers(30, 151, n), HORIZON - 8)
-    payments = _payments(plan, desa, batch1, paid1, batch2, paid2)
+    paid2 = np.minimum(paid1 + rng.integers(30, 151, n), end - 8)
+    period1, _ = _periods(paid1, rng, None, end)
+    period2, _ = _periods(paid2, rng, None, end)
+    payments = _payments(plan, desa, batch1, paid1, batch2, paid2, period1, period2)
 
     gap, nonaktif = _coverage_gaps(batch1 + batch2, 0.12, rng)
     enrolled, extra_nonaktif = _headcount(target, ~unpaid, rng)
@@ -356,6 +426,10 @@ def apbdes_parts(plan: Plan, rng: np.random.Generator) -> Parts:
         nonaktif=nonaktif,
         extra_nonaktif=extra_nonaktif,
         decree=decree,
+        period1=period1,
+        period2=period2,
+        faults=_cover_faults(~unpaid, rng),
+        end=end,
     )
     fate = np.select(
         [unpaid, one_batch, gap > 0], ["unpaid", "partial_paid", "coverage_gap"], "paid"
@@ -363,16 +437,21 @@ def apbdes_parts(plan: Plan, rng: np.random.Generator) -> Parts:
     return Parts(allocations, payments, units, pd.Series(fate, index=desa))
 
 
-def apbd_parts(plan: Plan, rng: np.random.Generator) -> Parts:
-    """A district paying for its workers itself: one allocation, one payment for a first batch."""
+def apbd_parts(plan: Plan, rng: np.random.Generator, previous: pd.Series | None = None) -> Parts:
+    """A district paying for its workers itself: one allocation, one payment for a first batch.
+    With a predecessor whose cover runs on, the new cover starts the day after it ends."""
     district = np.array([plan.scope], dtype=object)
     target = np.array([plan.target])
     decree = np.array([plan.decree])
-    allocations = _allocations(plan, district, target, target * YEAR_PREMIUM, decree)
+    allocated = np.maximum(target * YEAR_PREMIUM, plan.allocated)
     batch1 = np.array([plan.first_batch])
     paid1 = np.array([plan.paid])
     none = np.zeros(1, dtype=int)
-    payments = _payments(plan, district, batch1, paid1, none, none)
+    before = _previous_ends(previous, district)
+    # A district pays after its PKS; BPJS starts the cover the next day.
+    period1 = np.where(before != NO_DATE, np.maximum(paid1 + 1, before + 1), paid1 + 1)
+    allocations = _allocations(plan, district, target, allocated, decree, int(period1[0]))
+    payments = _payments(plan, district, batch1, paid1, none, none, period1, none)
     nonaktif = rng.integers(10, 31, 1)
     gap = nonaktif + rng.integers(5, 21, 1)
     units = _unit_plan(
@@ -389,5 +468,29 @@ def apbd_parts(plan: Plan, rng: np.random.Generator) -> Parts:
         nonaktif=nonaktif,
         extra_nonaktif=none,
         decree=decree,
+        period1=period1,
+        period2=none,
+        faults=(none, none.astype(bool)),
+        renew=before != NO_DATE,
+        end=horizon(plan.year),
     )
     return Parts(allocations, payments, units, pd.Series(["coverage_gap"], index=district))
+
+
+def _previous_ends(previous: pd.Series | None, units: np.ndarray) -> np.ndarray:
+    """The last day of each unit's cover under the predecessor (NO_DATE where it had none)."""
+    if previous is None:
+        return np.full(len(units), NO_DATE, dtype=np.int64)
+    ends = previous.reindex(pd.Index(units, dtype=object)).fillna(NO_DATE)
+    return ends.to_numpy(dtype=np.int64)
+
+
+def previous_cover_ends(parts: Parts) -> pd.Series:
+    """unit_code -> the last day of the cover its payments bought (NO_DATE if unpaid): what a
+    successor programme renews from."""
+    units = parts.units
+    ends = np.full(len(units), NO_DATE, dtype=np.int64)
+    for column in ("period1", "period2"):
+        start = units[column].to_numpy()
+        ends = np.maximum(ends, np.where(start != NO_DATE, cover_end(start), NO_DATE))
+    return pd.Series(ends, index=units["unit_code"].to_numpy())

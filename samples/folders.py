@@ -50,7 +50,8 @@ def story_frames(
         return frames
     bad = BadRows(story, bad_rng)
     for plan in story.plans:
-        BAD_ROWS_BY_FUNDING[plan.funding](bad, plan)
+        if plan.bad_rows:
+            BAD_ROWS_BY_FUNDING[plan.funding](bad, plan)
     for name, rows in bad.rows.items():
         if not rows:
             continue
@@ -63,11 +64,15 @@ def story_frames(
     return frames
 
 
+DEMO_PROVINCES = ("15", "14", "64")
+
+
 def generate_demo(seed: int = 2025, as_of: dt.date = DEMO_AS_OF) -> dict[str, pd.DataFrame]:
-    """The demo: Jambi's BKBK and Riau's APBD and APBDES programmes in one set of frames."""
-    jambi = generate_province("15", seed, as_of)
-    riau = generate_province("14", seed, as_of)
-    return {name: pd.concat([jambi[name], riau[name]], ignore_index=True) for name in SOURCES}
+    """The demo, as delivered on `as_of`: Jambi's BKBK of 2024 and 2025, Riau's APBD
+    (Indragiri Hilir 2024 and 2025, Bengkalis) and APBDES (Indragiri Hulu) and Kalimantan
+    Timur's village programme of 2024, in one set of frames."""
+    frames = [generate_province(p, seed, as_of) for p in DEMO_PROVINCES]
+    return {name: pd.concat([f[name] for f in frames], ignore_index=True) for name in SOURCES}
 
 
 def write_folder(frames: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:

@@ -172,7 +172,9 @@ def generate_national(
     """All 34 provinces' programmes over every desa, about `workers` enrolled workers, as frames.
 
     Every desa has an allocation: most from their province's BKBK, those of some districts from
-    their own Dana Desa (APBDES); some districts pay for workers from their APBD. Each province
+    their own Dana Desa (APBDES); some districts pay for workers from their APBD. Payments
+    carry their period_start, cover follows it, and covered workers claim JKM and JKK at about
+    3 and 5 per 1,000 worker-years (`samples.claims.rate_claims`). Each province
     tells the generic story (`generate_province`) with its bad rows. `changed` (e.g. 0.01)
     corrects that share of every source's records, as the next day's delivery would.
     Deterministic for a seed. For millions of workers prefer `write_national`, which streams.

@@ -22,7 +22,7 @@ def render_source(source: str, typed: pd.DataFrame, rng: np.random.Generator) ->
         missing = pd.Series(values.isna().to_numpy())
         if spec.kind is Kind.DATE:
             # A national file has millions of dates but only a few hundred distinct days.
-            days, distinct = pd.factorize(values.astype(np.int64))
+            days, distinct = pd.factorize(values.where(~missing.to_numpy(), 0).astype(np.int64))
             stamps = pd.to_datetime(np.asarray(distinct, dtype=np.int64), unit="D")
             iso = np.asarray(stamps.strftime("%Y-%m-%d"), dtype=object)[days]
             dmy = np.asarray(stamps.strftime("%d/%m/%Y"), dtype=object)[days]

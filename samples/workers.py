@@ -5,13 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from samples.days import COVERAGE_END, HORIZON, NO_DATE
+from samples.days import MONTHS, NO_DATE, cover_end
 from samples.people import FEMALE_SHARE, niks, occupations_for, person_names, pick_from
 from samples.places import villages_in
 
 
 def unit_workers(units: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """One row per enrolled worker of every unit, with their cover as BPJS will report it."""
+    """One row per enrolled worker of every unit, with their cover as BPJS will report it: an
+    episode over the period of the payment that paid for the worker (`pos` numbers the
+    workers within their unit), except in the units where the story plants a fault."""
     counts = units["enrolled"].to_numpy()
     total = int(counts.sum())
     unit = np.repeat(np.arange(len(units)), counts)
@@ -50,9 +52,14 @@ def unit_workers(units: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
 
     female = rng.random(total) < FEMALE_SHARE
     nik = niks(pd.Series(villages, dtype=object), female, rng, set())
-    coverage_start = np.where(
-        paid_day != NO_DATE, np.minimum(paid_day + rng.integers(1, 8, total), HORIZON), NO_DATE
-    )
+    # The cover follows the payment's period: it starts on period_start and lasts its months,
+    # unless BPJS activated it late or recorded only half of it.
+    period = np.where(pos < batch1, col("period1"), np.where(pos < paid, col("period2"), NO_DATE))
+    period = np.where((pos >= target) & (status == "NON_AKTIF"), col("period1"), period)
+    has_cover = period != NO_DATE
+    months = np.where(col("short"), MONTHS // 2, MONTHS)
+    coverage_start = np.where(has_cover, period + col("late"), NO_DATE)
+    coverage_end = np.where(has_cover, cover_end(np.where(has_cover, period, 0), months), NO_DATE)
     kpj = rng.integers(10**10, 10**11, total).astype(str).astype(object)
     return pd.DataFrame(
         {
@@ -65,8 +72,9 @@ def unit_workers(units: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
             "unit_code": col("unit_code"),
             "status": status,
             "coverage_start": coverage_start.astype(np.int64),
-            "coverage_end": COVERAGE_END,
+            "coverage_end": coverage_end.astype(np.int64),
             # BPJS leaves the membership number out for some newly registered workers.
             "kpj_no": np.where(rng.random(total) < 0.04, "", kpj),
+            "pos": pos.astype(np.int64),
         }
     )

@@ -8,7 +8,7 @@ from typing import Any
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from rantai.anomalies import find_anomalies
+from rantai.anomalies import columns_read, find_anomalies
 from rantai.faults import failpoint
 from rantai.run_context import RunContext
 from rantai.scope import restrict
@@ -41,7 +41,9 @@ def evaluate_chain(
     else:
         loaded = _loaded(validated or {}, loads or [])
     with reading(engine_for(run.db_url)) as conn:
-        frames = read_frames(conn, run.scope, COLUMNS_USED, loaded, trusted=as_delivered)
+        frames = read_frames(
+            conn, run.scope, columns_read(COLUMNS_USED), loaded, trusted=as_delivered
+        )
     evaluation = evaluate(frames, run.as_of)
     anomalies = find_anomalies(frames, run.as_of)
     evaluation = restrict(replace(evaluation, anomalies=anomalies), run.scope)

@@ -13,6 +13,8 @@ STAGES: dict[str, tuple[str, str]] = {
     Stage.VILLAGE_TRANSFER.value: ("Transfer ke desa", "Transfer to village"),
     Stage.PREMIUM_PAYMENT.value: ("Pembayaran iuran", "Premium payment"),
     Stage.COVERAGE_ACTIVATION.value: ("Aktivasi kepesertaan", "Cover activation"),
+    Stage.COVER_PERIOD.value: ("Masa perlindungan", "Months of cover"),
+    Stage.CLAIM_PAYMENT.value: ("Pembayaran klaim", "Claim payment"),
 }
 
 FUNNEL: dict[str, tuple[str, str]] = {

@@ -150,6 +150,20 @@ def typed(source: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
+# The v2 figures of a programme with no payment, cover or claim.
+NOTHING_PROTECTED = {
+    "workers_activated": 0,
+    "workers_covered": 0,
+    "workers_lapsed": 0,
+    "paid_worker_months": 0,
+    "covered_worker_months": 0,
+    "claims": {"SUBMITTED": 0, "PAID": 0, "REJECTED": 0},
+    "benefits_paid": 0,
+    "protection_failures": 0,
+    "benefit_at_stake": 0,
+}
+
+
 def run(as_of: str, **sources: list[dict[str, Any]]) -> Evaluation:
     return evaluate({name: typed(name, rows) for name, rows in sources.items()}, d(as_of))
 
@@ -233,9 +247,11 @@ def test_cases_hold_every_stage_of_every_unit_started_or_not() -> None:
         (PEDUKUN, "VILLAGE_TRANSFER"),
         (PEDUKUN, "PREMIUM_PAYMENT"),
         (PEDUKUN, "COVERAGE_ACTIVATION"),
+        (PEDUKUN, "COVER_PERIOD"),
         (LUBUK_NIUR, "VILLAGE_TRANSFER"),
         (LUBUK_NIUR, "PREMIUM_PAYMENT"),
         (LUBUK_NIUR, "COVERAGE_ACTIVATION"),
+        (LUBUK_NIUR, "COVER_PERIOD"),
     ]
     village = case(result, PEDUKUN, "VILLAGE_TRANSFER")
     assert village["start_date"] == pd.Timestamp("2025-03-01")
@@ -387,7 +403,10 @@ def test_bkbk_premium_starts_at_first_village_transfer_with_a_14_day_sla() -> No
     ]
 
 
-def test_coverage_counts_only_enrolled_workers_active_on_as_of() -> None:
+def test_activation_counts_enrolled_workers_with_an_aktif_episode_begun_by_as_of() -> None:
+    """Contract v2: workers activated are distinct enrolled workers of the unit with an AKTIF
+    episode in the programme that started by as_of, whether or not it has ended since (v1
+    counted only cover in force on as_of, which made an ended year look like a failure)."""
     other = "RIAU-INHU-APBDES-2024"
     forever = "2025-12-31"
     result = run(
@@ -421,7 +440,9 @@ def test_coverage_counts_only_enrolled_workers_active_on_as_of() -> None:
     )
 
     coverage_case = case(result, SUNGAI_GUNTUNG_TENGAH, "COVERAGE_ACTIVATION")
-    assert (coverage_case["target"], coverage_case["achieved"]) == (5, 3)
+    # 1, 2 (starts on as_of), 3 (ends on as_of) and 5 (ended): not 4 (NON_AKTIF), 6 (starts
+    # later), 7 (not enrolled), 8 (enrolled later), 9 (another programme), 10 (another village).
+    assert (coverage_case["target"], coverage_case["achieved"]) == (5, 4)
     assert stalls_of(result) == [
         {
             "as_of": d("2025-02-01"),
@@ -437,7 +458,7 @@ def test_coverage_counts_only_enrolled_workers_active_on_as_of() -> None:
             "days_waiting": 22,
             "days_overdue": 15,
             "amount_at_stake": 0,
-            "workers_affected": 2,
+            "workers_affected": 1,
             "severity": "CRITICAL",
         }
     ]
@@ -515,7 +536,14 @@ def test_apbd_district_pays_from_its_earliest_decree() -> None:
             "severity": "WARNING",
         },
     ]
-    assert sorted(result.cases["stage"]) == ["COVERAGE_ACTIVATION", "PREMIUM_PAYMENT"]
+    # COVER_PERIOD has started with the payment and is complete: none of the 20 paid for is
+    # activated yet, and their months are COVERAGE_ACTIVATION's, never counted twice.
+    assert sorted(result.cases["stage"]) == [
+        "COVERAGE_ACTIVATION",
+        "COVER_PERIOD",
+        "PREMIUM_PAYMENT",
+    ]
+    assert bool(case(result, INHIL, "COVER_PERIOD")["complete"])
 
 
 def test_apbd_workers_count_towards_the_district_of_their_village() -> None:
@@ -537,8 +565,16 @@ def test_apbd_workers_count_towards_the_district_of_their_village() -> None:
         ],
     )
 
-    assert brief(result) == [(INHIL_APBD, INHIL, "COVERAGE_ACTIVATION", 15, "CRITICAL")]
+    # Three paid for 12 months (36 worker-months); two activated with 11 months each (15 January
+    # to 31 December): 36 - 22 - 1 x 12 = 2 months short, Rp33,600 paid for cover that does
+    # not exist, both activated workers short.
+    assert brief(result) == [
+        (INHIL_APBD, INHIL, "COVERAGE_ACTIVATION", 15, "CRITICAL"),
+        (INHIL_APBD, INHIL, "COVER_PERIOD", 15, "CRITICAL"),
+    ]
     assert result.stalls.loc[0, "workers_affected"] == 1
+    assert result.stalls.loc[1, "amount_at_stake"] == 2 * 16_800
+    assert result.stalls.loc[1, "workers_affected"] == 2
     assert result.stalls.loc[0, "district_code"] == INHIL
     assert case(result, INHIL, "COVERAGE_ACTIVATION")["achieved"] == 2
 
@@ -590,7 +626,7 @@ def test_programme_sla_overrides_replace_the_defaults() -> None:
     )
 
     bkbk = result.cases.loc[result.cases["program_id"] == JAMBI_BKBK]
-    assert list(bkbk["sla_days"]) == [10, 30, 5, 7]
+    assert list(bkbk["sla_days"]) == [10, 30, 5, 7, 7]
     assert list(bkbk["due_date"].iloc[:3]) == [
         pd.Timestamp("2025-01-20"),
         pd.Timestamp("2025-02-14"),
@@ -637,6 +673,7 @@ def test_records_dated_after_as_of_are_ignored() -> None:
             "workers_targeted": 50,
             "workers_paid": 0,
             "workers_active": 0,
+            **NOTHING_PROTECTED,
         }
     ]
 
@@ -743,6 +780,12 @@ def test_programme_metrics_for_summary() -> None:
             "workers_targeted": 80,
             "workers_paid": 50,
             "workers_active": 2,
+            **NOTHING_PROTECTED,
+            # Both activated and covered on 1 April, 9 months each (5 March to 31 December).
+            "workers_activated": 2,
+            "workers_covered": 2,
+            "paid_worker_months": 600,
+            "covered_worker_months": 18,
         },
         {
             "program_id": INHIL_APBD,
@@ -755,6 +798,12 @@ def test_programme_metrics_for_summary() -> None:
             "workers_targeted": 200,
             "workers_paid": 40,
             "workers_active": 1,
+            **NOTHING_PROTECTED,
+            # 5 February to 31 December: 10 months (5 December + 1 month - 1 day is past it).
+            "workers_activated": 1,
+            "workers_covered": 1,
+            "paid_worker_months": 480,
+            "covered_worker_months": 10,
         },
         {
             "program_id": INHU_APBDES,
@@ -767,6 +816,7 @@ def test_programme_metrics_for_summary() -> None:
             "workers_targeted": 0,
             "workers_paid": 0,
             "workers_active": 0,
+            **NOTHING_PROTECTED,
         },
     ]
     for metrics in result.programs:

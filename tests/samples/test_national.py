@@ -121,6 +121,20 @@ def test_the_whole_nation_from_the_command_line(tmp_path: Path) -> None:
     assert set(DESA) <= units  # all 74,953 desa
     enrolled = sum(1 for _ in (out / "enrollments.csv").open()) - 1
     assert 95_000 < enrolled < 110_000
+    # Payments buy periods, and covered workers claim at plausible rates.
+    payments = pd.read_csv(out / "premium_payments.csv", dtype=str, keep_default_na=False)
+    assert (payments["period_start"] != "").all()
+    dates = {c: "mixed" for c in ("coverage_start", "coverage_end")}
+    coverage = pd.read_csv(out / "coverage.csv", dtype=str)
+    aktif = coverage[coverage["status"] == "AKTIF"]
+    start, end = (pd.to_datetime(aktif[c], format=f, dayfirst=True) for c, f in dates.items())
+    until = end.clip(upper=pd.Timestamp("2025-11-07"))
+    years = ((until - start).dt.days.clip(lower=0) + 1).sum() / 365.25
+    claims = pd.read_csv(out / "claims.csv", dtype=str)
+    per_thousand = claims["benefit"].value_counts() / years * 1000
+    assert 1.5 <= per_thousand["JKM"] <= 6  # about 3 deaths per 1,000 workers a year
+    assert 2.5 <= per_thousand["JKK"] <= 10  # about 5 work accidents
+    assert set(claims["status"]) == {"SUBMITTED", "PAID", "REJECTED"}
 
 
 @pytest.mark.parametrize(
