@@ -63,16 +63,26 @@ class Scope:
 
 
 def restrict(evaluation: Evaluation, scope: Scope) -> Evaluation:
-    """Keep only the cases, stalls, district funnel and anomalies inside a scope.
+    """Keep only the cases, stalls, district funnel, anomalies and (contract v2) protection,
+    protection failures, claims and expiring workers inside a scope.
 
     Programme metrics are left as evaluated: whole when the store was read whole, the scope's
-    own when only the scope's rows were read (a rerun)."""
+    own when only the scope's rows were read (a rerun). A claim whose worker is not enrolled in
+    its programme has no unit, so only a programme scope keeps it (it is an anomaly)."""
     if scope.is_everything:
         return evaluation
+
+    def inside(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[scope.unit_mask(frame)].reset_index(drop=True) if len(frame) else frame
+
     return replace(
         evaluation,
         cases=evaluation.cases[scope.unit_mask(evaluation.cases)].reset_index(drop=True),
         stalls=evaluation.stalls[scope.unit_mask(evaluation.stalls)].reset_index(drop=True),
+        protection=inside(evaluation.protection),
+        failures=inside(evaluation.failures),
+        claims=inside(evaluation.claims),
+        expiring=inside(evaluation.expiring),
         districts=(
             evaluation.districts[
                 scope.unit_mask(evaluation.districts, "district_code")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
 from connectors.files import read_folder
+from rantai.ingest import validate_load
 from rantai.regions import load_gazetteer
-from rantai.scope import Scope, file_row_numbers, scope_for, select_rows
+from rantai.scope import Scope, file_row_numbers, restrict, scope_for, select_rows
+from rantai.stages import evaluate
 from tests.chain_folders import (
     BUNGO,
     INHIL,
@@ -222,3 +226,23 @@ def test_a_programme_rerun_re_reads_the_predecessors_it_names():
         select_rows({"programs": v1}, Scope(program_id="jambi-2025"), NO_ENROLLED)["programs"],
         "program_id",
     ) == ["jambi-2025"]
+
+
+def test_restrict_keeps_the_protection_failures_claims_and_expiring_inside_the_scope(with_claims):
+    # Contract v2's frames follow the scope as the stalls do: by programme and unit.
+    validated = validate_load(with_claims, pd.DataFrame(), load_gazetteer())
+    evaluation = evaluate({k: v.valid for k, v in validated.items()}, dt.date(2025, 6, 30))
+    assert set(evaluation.claims["claim_id"]) == {"CLM-1", "CLM-2", "CLM-3"}
+    assert {INHIL, V1} <= set(evaluation.protection["unit_code"])
+
+    village = restrict(evaluation, Scope(codes=(V1,)))
+    assert list(village.claims["claim_id"]) == ["CLM-1", "CLM-2"]
+    assert set(village.protection["unit_code"]) == {V1}
+    assert set(village.expiring["unit_code"]) <= {V1}
+    assert set(village.failures["unit_code"]) <= {V1}
+    inhil = restrict(evaluation, Scope(program_id="inhil-apbd-2025"))
+    assert list(inhil.claims["claim_id"]) == ["CLM-3"]
+    assert set(inhil.protection["program_id"]) == {"inhil-apbd-2025"}
+    riau = restrict(evaluation, Scope(province_code="14"))
+    assert list(riau.claims["claim_id"]) == ["CLM-3"]
+    assert restrict(evaluation, Scope()) is evaluation
