@@ -146,11 +146,15 @@ def _log_events(
 
     def measure(name: str) -> np.ndarray:
         # Python ints; an amount past 64 bits (only hostile totals, which the outputs carry
-        # exactly) is not kept here: a BIGINT cannot hold it.
+        # exactly) is not kept here: a BIGINT cannot hold it. Nor is an unknown one (a JKK
+        # claim's benefit before it is paid: empty, not zero).
         values = opened[name]
-        if values.dtype == object:
+        if values.dtype == object or values.hasnans:
             numbers = np.array(
-                [int(v) if -(2**63) <= int(v) < 2**63 else None for v in values.tolist()],
+                [
+                    None if pd.isna(v) or not -(2**63) <= int(v) < 2**63 else int(v)
+                    for v in values.tolist()
+                ],
                 dtype=object,
             )
         else:

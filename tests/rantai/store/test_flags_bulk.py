@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+from sqlalchemy import select
 
 from rantai.scope import Scope
 from rantai.stages import STALL_COLUMNS
 from rantai.store.engine import engine_for
 from rantai.store.flags import read_flags, update_flags
+from rantai.store.schema import flag_events
 
 DAY1, DAY2, DAY3 = dt.date(2025, 11, 7), dt.date(2025, 11, 8), dt.date(2025, 11, 9)
 
@@ -76,3 +78,27 @@ def test_thousands_of_flags_seen_again_and_resolved(db_url):
     jambi = flags[flags["program_id"] == "p15"]
     assert jambi["is_open"].all() and (jambi["last_seen"] == DAY3).all()
     assert sorted(jambi["times_opened"].unique()) == [1, 2]
+
+
+def test_a_claim_whose_benefit_is_unknown_opens_its_flag_with_no_amount(db_url):
+    # A SUBMITTED JKK claim's benefit is unknown until paid (empty, not zero): its CLAIM_PAYMENT
+    # flag opens, keyed by the claim, and its event records no amount. Beside it, a JKM claim.
+    claims = stalls(2, DAY1).assign(
+        stage="CLAIM_PAYMENT",
+        case_id=["CLM-JKK", "CLM-JKM"],
+        unit_code="15.08.01.2001",
+        district_code="15.08",
+        amount_at_stake=pd.array([None, 42_000_000], dtype="Int64"),
+        workers_affected=1,
+    )
+    update = flag_run(db_url, claims, DAY1)
+    assert len(update.opened) == 2
+    with engine_for(db_url).connect() as conn:
+        events = conn.execute(
+            select(flag_events.c.case_id, flag_events.c.amount_at_stake).order_by(
+                flag_events.c.case_id
+            )
+        ).all()
+        flags = read_flags(conn)
+    assert [tuple(e) for e in events] == [("CLM-JKK", None), ("CLM-JKM", 42_000_000)]
+    assert sorted(flags["case_id"]) == ["CLM-JKK", "CLM-JKM"]
