@@ -148,3 +148,19 @@ def test_a_corrected_claim_replaces_its_old_version(claim_paid_later):
         assert [row[0] for row in old] == ["SUBMITTED"]
         # Loads are cumulative: the claims the second load left out are still there.
         assert list(others) == ["CLM-1", "CLM-3"]
+
+
+def test_stall_history_shows_a_claims_flag_by_its_claim_id(claim_paid_later, capsys):
+    # CLM-2 was filed on 2025-06-03 (CLAIM_PAYMENT due 14 days later): overdue on 2025-06-30,
+    # paid on 2025-07-10, so its flag opened on the first run and resolved on the second.
+    capsys.readouterr()
+    argv = ["history", "--db", claim_paid_later, "--stalls", "--unit", "15.08.01.2001"]
+    assert main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()[1:-1]
+    claim = [line.split() for line in lines if " CLAIM_PAYMENT " in line and " CLM-2 " in line]
+    assert [(r[1], r[3], r[4], r[5], r[6]) for r in claim] == [
+        ("jambi-bkbk-2025", "CLAIM_PAYMENT", "CLM-2", "opened", "2025-06-30"),
+        ("jambi-bkbk-2025", "CLAIM_PAYMENT", "CLM-2", "resolved", "2025-07-15"),
+    ]
+    # CLM-1 was paid within its SLA: it never stalled.
+    assert not any(" CLM-1 " in line for line in lines)
