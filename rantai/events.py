@@ -49,7 +49,8 @@ def _stall_event(kind: str, row: dict[str, Any], flow_run: str, as_of: dt.date) 
     payload: dict[str, Any] = {"as_of": as_of.isoformat()}
     for key, value in row.items():
         if key in _PAYLOAD_NUMBERS:
-            payload[key] = int(value)
+            # A JKK claim's benefit is unknown until paid: no amount (null), not zero.
+            payload[key] = None if value is None or value is pd.NA else int(value)
         elif key in _PAYLOAD_TEXT:
             payload[key] = str(value)
     return dict(

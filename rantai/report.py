@@ -151,7 +151,8 @@ def stall_rows(stalls: pd.DataFrame, names: Mapping[str, str], limit: int) -> li
                 "unit": f"{names.get(r.unit_code, '')} ({r.unit_code})",
                 "since": _iso(r.start_date),
                 "days_overdue": int(r.days_overdue),
-                "amount_at_stake": rupiah(r.amount_at_stake),
+                # A JKK claim's benefit is unknown until paid: shown empty, not Rp0.
+                "amount_at_stake": "" if pd.isna(r.amount_at_stake) else rupiah(r.amount_at_stake),
                 "workers_affected": int(r.workers_affected),
                 "status": getattr(r, "status", ""),
             }

@@ -60,3 +60,14 @@ def test_past_the_limit_the_first_go_one_by_one_and_the_rest_in_one_summary():
         "opened": {"VILLAGE_TRANSFER": 1},
         "resolved": {"VILLAGE_TRANSFER": 1},
     }
+
+
+def test_a_claim_whose_benefit_is_unknown_has_no_amount_in_its_event():
+    # A SUBMITTED JKK claim's benefit is unknown until paid (empty in stalls.csv, not zero).
+    claims = _flags("A", "A").assign(
+        stage="CLAIM_PAYMENT",
+        case_id=["CLM-JKK", "CLM-JKM"],
+        amount_at_stake=pd.array([None, 42_000_000], dtype="Int64"),
+    )
+    events = stall_events(claims, claims.iloc[0:0], AS_OF, RUN, 0)
+    assert [e["payload"]["amount_at_stake"] for e in events] == [None, 42_000_000]

@@ -82,16 +82,16 @@ def hostile_folder(folder: Path) -> None:
         + [[p, "jambi-bkbk-2025", V1, "2025-03-10", "x", 1, 12, "r"] for p in PAYLOADS]
         + [[f"BAD{i}", "jambi-bkbk-2025", V1, p, YEAR, 1, 12, "r"] for i, p in enumerate(PAYLOADS)],
     )
-    # Contract v2: claims of an enrolled worker, each keyed by a payload. Submitted long before
-    # AS_OF, they are overdue CLAIM_PAYMENT cases whose case_id is the claim_id; a PAID claim
-    # without its paid_date is quarantined with the payload as its record_id.
+    # Contract v2: claims of an enrolled worker, each keyed by a payload, filed within their
+    # SLA (the claims the Monev report lists); a PAID claim without its paid_date is
+    # quarantined with the payload as its record_id.
     write(
         folder,
         "enrollments",
         SOURCES["enrollments"].columns,
         [[CLAIMANT, "Pekerja", V1, "petani", "jambi-bkbk-2025", "2025-02-01"]],
     )
-    claim = [CLAIMANT, "jambi-bkbk-2025", "JKK", "2025-04-01", "2025-04-02"]
+    claim = [CLAIMANT, "jambi-bkbk-2025", "JKM", "2025-06-20", "2025-06-25"]
     write(
         folder,
         "claims",
