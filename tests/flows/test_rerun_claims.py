@@ -38,6 +38,15 @@ def quarantined(out: Path) -> list[tuple[str, str, str, str]]:
         ]
 
 
+def claim_stalls(out: Path) -> list[tuple[str, str, str]]:
+    with (out / "stalls.csv").open(newline="", encoding="utf-8") as handle:
+        return [
+            (r["unit_code"], r["case_id"], r["amount_at_stake"])
+            for r in csv.DictReader(handle)
+            if r["stage"] == "CLAIM_PAYMENT"
+        ]
+
+
 def test_village_and_district_reruns_keep_the_claims_of_their_workers_only(tmp_path, db_url):
     before, after = tmp_path / "before", tmp_path / "after"
     first_load(before)  # the daily run knew no claims yet
@@ -68,6 +77,8 @@ def test_village_and_district_reruns_keep_the_claims_of_their_workers_only(tmp_p
         ("CLM-2", V1_WORKERS[1], "SUBMITTED"),
     ]
     assert quarantined(tmp_path / "village") == []
+    # CLM-2 (JKM, filed 2025-06-03, 14 days to pay) is the village's overdue claim, by its id.
+    assert claim_stalls(tmp_path / "village") == [("15.08.01.2001", "CLM-2", "42000000")]
 
     district = rerun(
         source=str(after),
@@ -81,3 +92,5 @@ def test_village_and_district_reruns_keep_the_claims_of_their_workers_only(tmp_p
     assert [c[0] for c in stored_claims(db_url)] == ["CLM-1", "CLM-2", "CLM-3"]
     # CLM-4 (PAID without its paid_date) is the district's, quarantined with its row in the file.
     assert quarantined(tmp_path / "district") == [("claims", "4", "CLM-4", "INCONSISTENT")]
+    # CLM-3 was rejected (decided): no claim of the district is waiting.
+    assert claim_stalls(tmp_path / "district") == []
