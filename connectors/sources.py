@@ -4,8 +4,9 @@
   pays the districts: `programs`, `allocations`, `district_transfers`. Programmes live here
   because the decree that creates a programme is the one that allocates its money.
 - The district treasury / village finance system pays the village accounts: `village_transfers`.
-- BPJS Ketenagakerjaan registers workers, receives the premiums (iuran) and reports cover:
-  `enrollments`, `premium_payments`, `coverage`.
+- BPJS Ketenagakerjaan registers workers, receives the premiums (iuran), reports cover and
+  decides and pays the JKK and JKM claims: `enrollments`, `premium_payments`, `coverage`,
+  `claims`.
 
 All three speak the same JSON API (`docs/openapi.yaml`) at one base URL by default; each can
 have its own URL and token in the settings (`RANTAI_TREASURY_URL`, `RANTAI_BPJS_TOKEN`, ...).
@@ -46,11 +47,12 @@ class VillageFinance(SourceClient):
 
 
 class BpjsKetenagakerjaan(SourceClient):
-    """BPJS Ketenagakerjaan: enrollments, premium payments and the cover it reports."""
+    """BPJS Ketenagakerjaan: enrollments, premium payments, the cover it reports and the
+    claims it decides and pays (contract v2)."""
 
     system = "bpjs"
     title = "BPJS Ketenagakerjaan"
-    collections = ("enrollments", "premium_payments", "coverage")
+    collections = ("enrollments", "premium_payments", "coverage", "claims")
 
 
 SYSTEMS: tuple[type[SourceClient], ...] = (ProvincialTreasury, VillageFinance, BpjsKetenagakerjaan)

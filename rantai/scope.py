@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from rantai import parsing
 from rantai.records import REGION_COLUMNS
 from rantai.regions import Gazetteer, Level, level_of, normalise_code, normalise_codes
 
@@ -62,43 +63,38 @@ class Scope:
 
 
 def restrict(evaluation: Evaluation, scope: Scope) -> Evaluation:
-    """Keep only the cases, stalls, district funnel, anomalies, protection, failures, claims
-    and expiring workers inside a scope (a claim with no unit, of a worker not enrolled, lies
-    inside a scope only of its whole programme or province).
+    """Keep only the cases, stalls, district funnel, anomalies and (contract v2) protection,
+    protection failures, claims and expiring workers inside a scope.
 
     Programme metrics are left as evaluated: whole when the store was read whole, the scope's
-    own when only the scope's rows were read (a rerun)."""
+    own when only the scope's rows were read (a rerun). A claim whose worker is not enrolled in
+    its programme has no unit, so only a programme scope keeps it (it is an anomaly)."""
     if scope.is_everything:
         return evaluation
 
-    def inside(frame: pd.DataFrame, column: str = "unit_code") -> pd.DataFrame:
-        if not len(frame):
-            return frame
-        if column == "unit_code" and frame[column].isna().any():
-            # Unplaced rows (a claim of a worker not enrolled) are placed by their province.
-            placed = (
-                frame[column]
-                .astype(object)
-                .where(
-                    frame[column].notna(),
-                    frame.get("province_code", pd.Series("", index=frame.index)),
-                )
-            )
-            frame = frame.assign(_where=placed)
-            kept = frame[scope.unit_mask(frame, "_where")].drop(columns="_where")
-            return kept.reset_index(drop=True)
-        return frame[scope.unit_mask(frame, column)].reset_index(drop=True)
+    def inside(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[scope.unit_mask(frame)].reset_index(drop=True) if len(frame) else frame
 
     return replace(
         evaluation,
-        cases=inside(evaluation.cases),
-        stalls=inside(evaluation.stalls),
-        districts=inside(evaluation.districts, "district_code"),
-        anomalies=inside(evaluation.anomalies),
+        cases=evaluation.cases[scope.unit_mask(evaluation.cases)].reset_index(drop=True),
+        stalls=evaluation.stalls[scope.unit_mask(evaluation.stalls)].reset_index(drop=True),
         protection=inside(evaluation.protection),
         failures=inside(evaluation.failures),
         claims=inside(evaluation.claims),
         expiring=inside(evaluation.expiring),
+        districts=(
+            evaluation.districts[
+                scope.unit_mask(evaluation.districts, "district_code")
+            ].reset_index(drop=True)
+            if len(evaluation.districts)
+            else evaluation.districts
+        ),
+        anomalies=(
+            evaluation.anomalies[scope.unit_mask(evaluation.anomalies)].reset_index(drop=True)
+            if len(evaluation.anomalies)
+            else evaluation.anomalies
+        ),
     )
 
 
@@ -183,6 +179,23 @@ def _programme_rows(rows: pd.DataFrame, scope: Scope) -> pd.Series:
     return rows["program_id"].astype(object) == scope.program_id
 
 
+def _predecessors_of(programs: pd.DataFrame, kept: pd.Series) -> pd.Series:
+    """The delivered programmes that the kept ones name as predecessor, and theirs in turn
+    (contract v2): a programme is valid only if its predecessor is known, so a rerun of this
+    year's programme re-reads last year's when it comes in the same delivery."""
+    if "predecessor_id" not in programs.columns:
+        return pd.Series(False, index=programs.index)
+    ids = parsing.text_cells(programs["program_id"])
+    predecessors = parsing.text_cells(programs["predecessor_id"])
+    found = kept.copy()
+    while True:  # one pass per year back: a chain of programmes is a few years long
+        named = set(predecessors[found].dropna())
+        more = found | ids.isin(named)
+        if more.equals(found):
+            return found & ~kept
+        found = more
+
+
 def select_rows(
     raw: Mapping[str, pd.DataFrame], scope: Scope, enrolled: pd.DataFrame
 ) -> dict[str, pd.DataFrame]:
@@ -205,6 +218,7 @@ def select_rows(
             wanted |= {code[:2] for code in scope.codes}
             if wanted:
                 mask &= provinces.isin(wanted)
+            mask |= _predecessors_of(rows, mask)
         elif source in REGION_COLUMNS:
             mask &= _related_regions(scope, normalise_codes(rows[REGION_COLUMNS[source]]))
         selected[source] = rows[mask]

@@ -184,3 +184,81 @@ def second_load(folder: Path) -> None:
         PAYMENT_HEADER,
         [["PAY1", "jambi-bkbk-2025", V1, "2025-03-10", 20 * YEAR, 20, 12, "BPJSTK-1"]],
     )
+
+
+CLAIM_HEADER = [
+    "claim_id",
+    "nik",
+    "program_id",
+    "benefit",
+    "event_date",
+    "claim_date",
+    "status",
+    "paid_amount",
+    "paid_date",
+    "reject_reason",
+]
+
+
+def claims_load(folder: Path) -> None:
+    """What BPJS reports of claims by the first load's workers (contract v2): a JKK claim
+    paid, a JKM claim still submitted, a rejected one, and one PAID claim without its paid_date
+    (INCONSISTENT)."""
+    write(
+        folder,
+        "claims",
+        CLAIM_HEADER,
+        [
+            [
+                "CLM-1",
+                V1_WORKERS[0],
+                "jambi-bkbk-2025",
+                "JKK",
+                "2025-05-02",
+                "2025-05-05",
+                "PAID",
+                "Rp5.000.000",
+                "2025-05-20",
+                "",
+            ],
+            [
+                "CLM-2",
+                V1_WORKERS[1],
+                "jambi-bkbk-2025",
+                "JKM",
+                "2025-06-01",
+                "03/06/2025",
+                "SUBMITTED",
+                "",
+                "",
+                "",
+            ],
+            [
+                "CLM-3",
+                INHIL_WORKERS[1],
+                "inhil-apbd-2025",
+                "JKK",
+                "2025-06-10",
+                "2025-06-12",
+                "REJECTED",
+                "",
+                "",
+                "not at work when it happened",
+            ],
+            [
+                "CLM-4",
+                INHIL_WORKERS[2],
+                "inhil-apbd-2025",
+                "JKM",
+                "2025-06-11",
+                "2025-06-13",
+                "PAID",
+                "42.000.000",
+                "",
+                "",
+            ],
+        ],
+    )
+
+
+CLAIMS_QUARANTINE = [("claims", "4", "CLM-4", "INCONSISTENT")]

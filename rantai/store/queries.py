@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, exists, or_, select
 
 from rantai.records import REGION_COLUMNS, SOURCES, Kind
 from rantai.scope import Scope
@@ -161,8 +161,17 @@ def _scope_conditions(conn: Connection, scope: Scope) -> dict[str, ColumnElement
     enrollments = source_tables["enrollments"]
     workers = select(enrollments.c.nik).where(where["enrollments"])
     # Cover and claims follow their worker's enrolment (they carry no region of their own).
+    # Cover, of any programme: a worker counts as covered by any AKTIF episode of theirs.
     where["coverage"] = source_tables["coverage"].c.nik.in_(workers)
-    where["claims"] = source_tables["claims"].c.nik.in_(workers)
+    # A claim, the enrolment in its own programme: that is where the claim's unit is (a claim
+    # of a worker enrolled in the scope for another programme is another unit's, as in
+    # `rantai.scope.select_rows`).
+    claims = source_tables["claims"]
+    where["claims"] = exists().where(
+        enrollments.c.nik == claims.c.nik,
+        enrollments.c.program_id == claims.c.program_id,
+        where["enrollments"],
+    )
     return where
 
 

@@ -73,11 +73,17 @@ def _range_text(spec: Spec) -> str:
 
 
 def unknown_program_detail(field: Field) -> Detail:
+    """A programme id (program_id, or a column naming another programme such as
+    predecessor_id) that no programme of this load or an earlier one has."""
     return lambda hit: (
-        "program_id: expected a programme in programs.csv (this load or an earlier one), found '"
-        + shown(field, hit)
-        + "'"
+        f"{field.name}: expected a programme in programs.csv (this load or an earlier one), "
+        "found '" + shown(field, hit) + "'"
     )
+
+
+def required_when_detail(field: Field, column: str, value: str) -> Detail:
+    """A field that a row needs because of another field's value (a PAID claim's paid_date)."""
+    return lambda hit: f"{field.name}: required when {column} is {value}, found an empty cell"
 
 
 def region_detail(field: Field) -> Detail:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from rantai import parsing
 from rantai.records import (
     Kind,
     NotAfter,
@@ -26,11 +27,13 @@ from rantai.validate.details import (
     level_detail,
     missing_detail,
     region_detail,
+    required_when_detail,
     shown,
+    unknown_program_detail,
 )
 from rantai.validate.keys import duplicated
 from rantai.validate.reading import DISTRICT, PROVINCE, VILLAGE, Codes, Field
-from rantai.validate.verdicts import BoolArray, Detail, ObjectArray, Verdicts
+from rantai.validate.verdicts import BoolArray, ObjectArray, Verdicts
 
 _FORMAT_REASON = {
     Kind.DATE: Reason.BAD_DATE,
@@ -206,25 +209,16 @@ def _check_order(check: NotAfter | NotBefore, fields: dict[str, Field], verdicts
 
 def _check_required_when(check: RequiredWhen, fields: dict[str, Field], verdicts: Verdicts) -> None:
     """A named check: where one field has a value, others must be given (a PAID claim needs
-    its paid_amount and paid_date)."""
+    its paid_amount and paid_date). The first one missing, in the check's order, is named."""
     when = fields[check.column]
-    applies = (~when.missing & (pd.Series(when.value, dtype="object") == check.value)).to_numpy(
-        dtype=bool
-    )
+    applies = (~when.missing & (when.value == check.value).to_numpy(dtype=bool)).astype(bool)
     for name in check.required:
         field = fields[name]
-        broken = applies & field.missing
-
         verdicts.flag(
-            broken,
+            applies & field.missing,
             Reason.INCONSISTENT,
-            _fixed(f"{name}: expected a value when {check.column} is {check.value}, found none"),
+            required_when_detail(field, check.column, check.value),
         )
-
-
-def _fixed(text: str) -> Detail:
-    """A detail that is the same text for every row it explains."""
-    return lambda _hit: text
 
 
 def check_named_programmes(
@@ -237,19 +231,12 @@ def check_named_programmes(
         return
     known: set[str] = set()
     if programs is not None and "program_id" in programs.columns:
-        known.update(str(p).strip() for p in programs["program_id"].dropna())
+        known.update(parsing.text_cells(programs["program_id"]).dropna())
     if "program_id" in fields:
-        known.update(fields["program_id"].written.dropna().astype(str))
+        known.update(fields["program_id"].written.dropna())
     for field in named:
-        unknown = (~field.missing & ~field.written.isin(known).to_numpy(dtype=bool)).astype(bool)
-
-        def detail(hit: BoolArray, field: Field = field) -> pd.Series:
-            return (
-                f"{field.name}: expected a programme in programs.csv (this load or an earlier "
-                "one), found '" + shown(field, hit) + "'"
-            )
-
-        verdicts.flag(unknown, Reason.UNKNOWN_PROGRAM, detail)
+        unknown = ~field.missing & ~field.written.isin(known).to_numpy(dtype=bool)
+        verdicts.flag(unknown, Reason.UNKNOWN_PROGRAM, unknown_program_detail(field))
 
 
 def _check_stage(source: Source, program: Field, funding: ObjectArray, verdicts: Verdicts) -> None:

@@ -36,14 +36,14 @@ from rantai.store.schema import (
     source_marks,
     source_tables,
 )
-from tests.chain_folders import V1, YEAR, first_load
+from tests.chain_folders import V1, YEAR, claims_load, first_load, write
 from tests.recorded import recorded_task_runs
 from tests.simulated import FAST_RETRIES, REPO, SLOW_MS, simulator, tally
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
 TOKEN = "source-token-8d2f41"
-BPJS = ["enrollments", "premium_payments", "coverage"]
+BPJS = ["enrollments", "premium_payments", "coverage", "claims"]
 
 
 @pytest.fixture(autouse=True)
@@ -117,9 +117,21 @@ def correct_pay1(folder: Path) -> None:
         csv.writer(handle).writerows(rows)
 
 
+def pay_clm2(folder: Path) -> None:
+    """BPJS pays the JKM claim CLM-2 (Rp42,000,000 on 2025-07-10): a correction of the claim."""
+    path = folder / "claims.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    for row in rows:
+        if row[0] == "CLM-2":
+            row[6:9] = ["PAID", "42.000.000", "2025-07-10"]
+    write(folder, "claims", header, rows)
+
+
 def test_thirty_percent_faults_load_exactly_the_files_rows_and_stalls(tmp_path, db_url):
     folder, out_files, out_http = tmp_path / "in", tmp_path / "out-files", tmp_path / "out-http"
     first_load(folder)
+    claims_load(folder)
     files_db = f"sqlite:///{tmp_path / 'files.db'}"
     assert run_files(folder, "2025-06-30", out_files, files_db) == 0
 
@@ -141,6 +153,7 @@ def test_thirty_percent_faults_load_exactly_the_files_rows_and_stalls(tmp_path, 
         == {name: len(raw.rows) for name, raw in read_folder(folder).items()}
     )
     assert stored(db_url) == stored(files_db)
+    assert stored(db_url)["claims"][0] == 3  # CLM-4, PAID without its paid_date, is quarantined
     for name in ("stalls.csv", "quarantine.csv", "summary.json"):
         assert (out_http / name).read_bytes() == (out_files / name).read_bytes(), name
     assert json.loads((out_http / "summary.json").read_text())["stale_sources"] == []
@@ -149,6 +162,7 @@ def test_thirty_percent_faults_load_exactly_the_files_rows_and_stalls(tmp_path, 
 def test_a_source_down_all_run_degrades_it_and_the_next_run_catches_up(tmp_path, monkeypatch):
     folder, db = tmp_path / "in", f"sqlite:///{tmp_path / 'http.db'}"
     first_load(folder)
+    claims_load(folder)
     # Exact row counts below: ask from the mark itself (the overlap would resend a few rows).
     monkeypatch.setenv("RANTAI_SOURCE_OVERLAP_SECONDS", "0")
     out1, out2, out3 = (tmp_path / f"out{n}" for n in (1, 2, 3))
@@ -163,8 +177,10 @@ def test_a_source_down_all_run_degrades_it_and_the_next_run_catches_up(tmp_path,
             BPJS, bpjs
         )
 
-        # While BPJS is down, PAY1 is corrected there: the next runs must not lose it.
+        # While BPJS is down, PAY1 is corrected there and the JKM claim CLM-2 is paid: the next
+        # runs must not lose either.
         correct_pay1(folder)
+        pay_clm2(folder)
         assert run_http(treasury, "2025-07-15", out2, db) == 1
 
         summary2 = json.loads((out2 / "summary.json").read_text())
@@ -191,25 +207,31 @@ def test_a_source_down_all_run_degrades_it_and_the_next_run_catches_up(tmp_path,
             artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run2.id]))
         )
     assert run2.state_name == "Degraded" and run2.state.is_failed()
-    assert run2.state.message.startswith("3 stale source(s), evaluated on stored data: ")
+    assert run2.state.message.startswith("4 stale source(s), evaluated on stored data: ")
     assert " stalled: " in run2.state.message  # Degraded wins, and still says what is stalled
     summary_page = next(a for a in artifacts if a.key == "rantai-summary").data
-    assert "Degraded: 3 stale source(s): enrollments, premium_payments, coverage" in summary_page
+    assert (
+        "Degraded: 4 stale source(s): enrollments, premium_payments, coverage, claims"
+        in summary_page
+    )
 
-    # Run 3 asked BPJS from its old marks: only the changed file came, nothing else.
+    # Run 3 asked BPJS from its old marks: only the changed files came, nothing else.
     assert {s: f["rows"] for s, f in fetched3.items()} == {
         **dict.fromkeys(SOURCES, 0),
         "premium_payments": 6,
+        "claims": 4,
     }
     assert json.loads((out3 / "summary.json").read_text())["stale_sources"] == []
 
     # Nothing lost: the store holds what loading the two deliveries from files gives.
     before, files_db = tmp_path / "before", f"sqlite:///{tmp_path / 'files.db'}"
     first_load(before)
+    claims_load(before)
     assert run_files(before, "2025-06-30", tmp_path / "f1", files_db) == 0
     assert run_files(folder, "2025-07-15", tmp_path / "f2", files_db) == 0
     assert stored(db) == stored(files_db)
     assert stored(db)["premium_payments_history"][0] == 1  # PAY1's first version
+    assert stored(db)["claims_history"][0] == 1  # CLM-2 while it was SUBMITTED
     assert stall_keys(out3) == stall_keys(tmp_path / "f2")
     # Run 2's stalls were those of the stored (first) delivery as of 2025-07-15.
     assert run_files(before, "2025-07-15", tmp_path / "f3", f"sqlite:///{tmp_path / 'f3.db'}") == 0

@@ -30,7 +30,7 @@ from connectors.sources import (
 )
 from rantai.records import SOURCES
 from rantai.settings import Settings
-from tests.chain_folders import first_load, write
+from tests.chain_folders import claims_load, first_load, write
 from tests.simulated import dead_port
 
 TOKEN = "test-token-3b7e"
@@ -57,6 +57,33 @@ def test_every_contract_file_has_exactly_one_system():
     assert system_for("programs") is ProvincialTreasury
     assert system_for("village_transfers") is VillageFinance
     assert system_for("coverage") is BpjsKetenagakerjaan
+    # Contract v2: BPJS decides and pays the JKK and JKM claims, so it reports them.
+    assert system_for("claims") is BpjsKetenagakerjaan
+    assert BpjsKetenagakerjaan.collections[-1] == "claims"
+
+
+def test_bpjs_reports_claims_exactly_as_the_folder_connector_gives_them(folder):
+    claims_load(folder)
+    expected = read_folder(folder)["claims"].rows
+    with running(folder, TOKEN, Misbehaviour(script=("http-503", "truncated"))) as (url, _):
+        stats = FetchStats()
+        with client(BpjsKetenagakerjaan, url, page_size=3) as c:
+            fetched = c.fetch("claims", stats=stats)
+            since = c.fetch("claims", fetched.snapshot)
+    assert fetched.raw is not None and fetched.raw.rows.equals(expected)
+    assert fetched.raw.origin == f"{url}/v1/claims"
+    assert list(fetched.raw.rows["claim_id"]) == ["CLM-1", "CLM-2", "CLM-3", "CLM-4"]
+    # Empty cells (a SUBMITTED claim's paid_amount) arrive empty, not as text.
+    assert fetched.raw.rows["paid_amount"].isna().tolist() == [False, True, True, False]
+    assert stats.pages == 2 and stats.retries == 2
+    assert since.raw is None  # nothing changed since
+
+
+def test_a_bpjs_without_claims_delivers_nothing_new_for_them(folder):
+    # A v1 BPJS (no claims file) is "nothing new from that source", not an error.
+    with running(folder, TOKEN) as (url, _):
+        fetched = client(BpjsKetenagakerjaan, url).fetch("claims")
+    assert fetched.raw is None
 
 
 def test_records_come_out_exactly_as_the_folder_connector_gives_them(folder):
@@ -227,3 +254,5 @@ def test_each_system_may_have_its_own_url_and_token(monkeypatch):
     assert found["coverage"].token is not None
     assert found["coverage"].token.get_secret_value() == "bpjs-token"
     assert "bpjs-token" not in repr(found["coverage"])
+    assert found["claims"].url == "http://bpjs.example:8080" == found["coverage"].url
+    assert found["claims"].token == found["coverage"].token

@@ -10,7 +10,7 @@ import yaml
 
 from connectors.simulator import Misbehaviour, running
 from rantai.records import SOURCES
-from tests.chain_folders import first_load
+from tests.chain_folders import claims_load, first_load
 from tests.simulated import REPO
 
 DOC = yaml.safe_load((REPO / "docs" / "openapi.yaml").read_text(encoding="utf-8"))
@@ -34,8 +34,31 @@ def test_one_collection_per_contract_file_with_the_contracts_fields():
     assert DOC["paths"]["/health"]["get"]["security"] == []
 
 
+def test_claims_are_a_bpjs_collection_and_the_v2_columns_optional_fields():
+    # Contract v2: claims.csv is BPJS's; its key is claim_id; paid_amount and paid_date are
+    # required only when PAID, which a schema of text cannot say, so they are optional here.
+    claims = DOC["paths"]["/v1/claims"]["get"]
+    assert claims["tags"] == ["BPJS Ketenagakerjaan"]
+    assert "Key: (claim_id)" in claims["description"]
+    record = DOC["components"]["schemas"]["ClaimsRecord"]
+    assert "paid_amount" not in record["required"] and "paid_date" not in record["required"]
+    assert "JKK" in record["properties"]["benefit"]["description"]
+    assert "SUBMITTED, PAID, REJECTED" in record["properties"]["status"]["description"]
+    optional = {
+        "ProgramsRecord": ["predecessor_id", "pks_date", "sla_claim_days"],
+        "AllocationsRecord": ["cover_start"],
+        "PremiumPaymentsRecord": ["period_start"],
+    }
+    for name, columns in optional.items():
+        schema_ = DOC["components"]["schemas"][name]
+        for column in columns:
+            assert column in schema_["properties"] and column not in schema_["required"]
+            assert "optional" in schema_["properties"][column]["description"]
+
+
 def test_the_simulators_answers_follow_the_document(tmp_path):
     first_load(tmp_path)
+    claims_load(tmp_path)
     headers = {"Authorization": "Bearer t"}
     with running(tmp_path, "t", Misbehaviour(script=("http-429",))) as (url, _):
         limited = requests.get(f"{url}/v1/programs", headers=headers)

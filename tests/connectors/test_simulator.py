@@ -13,7 +13,7 @@ from connectors.files import read_folder
 from connectors.http import FetchStats, RetryPolicy
 from connectors.sources import system_for
 from rantai.cli import main
-from tests.chain_folders import first_load
+from tests.chain_folders import claims_load, first_load
 from tests.simulated import SLOW_MS, simulator, simulator_with_output, tally
 
 TOKEN = "sim-token-51aa"
@@ -22,7 +22,9 @@ TOKEN = "sim-token-51aa"
 def test_thirty_percent_faults_still_deliver_every_record_exactly(tmp_path):
     folder = tmp_path / "in"
     first_load(folder)
+    claims_load(folder)
     files = read_folder(folder)
+    assert "claims" in files
     retry = RetryPolicy(max_attempts=8, backoff_seconds=0.01, max_backoff_seconds=0.05)
     options = ("--fail-rate", "0.3", "--token", TOKEN, "--slow-ms", SLOW_MS, "--seed", "3")
     totals = FetchStats()

@@ -9,7 +9,7 @@ import pandas as pd
 from connectors.files import read_folder
 from rantai.ingest import PROGRAM_COLUMNS, validate_load
 from rantai.regions import load_gazetteer
-from rantai.report import district_funnel, markdown_summary
+from rantai.report import district_funnel, markdown_summary, stall_rows
 from rantai.stages import evaluate
 from tests.chain_folders import BUNGO, INHIL, YEAR, first_load
 
@@ -62,3 +62,23 @@ def test_funnel_per_district_from_the_first_load(tmp_path):
 def test_no_records_no_funnel():
     evaluation = evaluate({}, dt.date(2025, 6, 30))
     assert district_funnel(evaluation) == []
+
+
+def test_a_stalled_claim_whose_benefit_is_unknown_shows_no_amount():
+    # A SUBMITTED JKK claim's benefit is unknown until paid: "not yet known" on the run page
+    # (as in the failures' table), never Rp0.
+    row = {
+        "severity": "CRITICAL",
+        "stage": "CLAIM_PAYMENT",
+        "program_id": "p",
+        "district_code": "15.08",
+        "unit_code": "15.08.01.2001",
+        "start_date": dt.date(2025, 6, 3),
+        "days_overdue": 13,
+        "workers_affected": 1,
+    }
+    stalls = pd.DataFrame([row, row]).assign(
+        amount_at_stake=pd.array([None, 42_000_000], dtype="Int64")
+    )
+    shown = stall_rows(stalls, {}, 10)
+    assert [r["amount_at_stake"] for r in shown] == ["not yet known", "Rp42.000.000"]

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
 from connectors.files import read_folder
+from rantai.ingest import validate_load
 from rantai.regions import load_gazetteer
-from rantai.scope import Scope, file_row_numbers, scope_for, select_rows
-from tests.chain_folders import BUNGO, INHIL, INHIL_WORKERS, V1, V1_WORKERS, V2, W3, first_load
+from rantai.scope import Scope, file_row_numbers, restrict, scope_for, select_rows
+from rantai.stages import evaluate
+from tests.chain_folders import (
+    BUNGO,
+    INHIL,
+    INHIL_WORKERS,
+    V1,
+    V1_WORKERS,
+    V2,
+    W3,
+    claims_load,
+    first_load,
+)
 
 NO_ENROLLED = pd.DataFrame({"nik": [], "program_id": [], "village_code": []}, dtype=object)
 
@@ -86,6 +100,69 @@ def test_coverage_follows_stored_enrollments_when_the_delivery_has_none(delivery
     assert sorted(selected["coverage"]["nik"]) == sorted(V1_WORKERS[:2])
 
 
+@pytest.fixture(scope="module")
+def with_claims(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
+    folder = tmp_path_factory.mktemp("claims")
+    first_load(folder)
+    claims_load(folder)
+    return {name: source.rows for name, source in read_folder(folder).items()}
+
+
+def test_a_village_rerun_keeps_the_claims_of_its_workers_and_no_others(with_claims):
+    # Claims carry no region: like cover, they follow their worker's enrolment in the programme.
+    selected = select_rows(with_claims, Scope(codes=(V1,)), NO_ENROLLED)
+    assert ids(selected["claims"], "claim_id") == ["CLM-1", "CLM-2"]
+    assert set(selected["claims"]["nik"]) <= set(V1_WORKERS)
+    assert selected["claims"].index.tolist() == [0, 1]  # their rows in the file
+
+    assert select_rows(with_claims, Scope(codes=(V2,)), NO_ENROLLED)["claims"].empty
+
+
+def test_a_district_rerun_keeps_the_claims_of_the_workers_inside_it(with_claims):
+    inhil = select_rows(with_claims, Scope(codes=(INHIL,)), NO_ENROLLED)
+    # CLM-4 (PAID without its paid_date) stays in, to be quarantined with its row number.
+    assert ids(inhil["claims"], "claim_id") == ["CLM-3", "CLM-4"]
+    assert inhil["claims"].index.tolist() == [2, 3]
+    bungo = select_rows(with_claims, Scope(codes=(BUNGO,)), NO_ENROLLED)
+    assert ids(bungo["claims"], "claim_id") == ["CLM-1", "CLM-2"]
+
+
+def test_claims_in_programme_and_province_scopes(with_claims):
+    by_programme = select_rows(with_claims, Scope(program_id="inhil-apbd-2025"), NO_ENROLLED)
+    assert ids(by_programme["claims"], "claim_id") == ["CLM-3", "CLM-4"]
+    jambi = select_rows(with_claims, Scope(province_code="15"), NO_ENROLLED)
+    assert ids(jambi["claims"], "claim_id") == ["CLM-1", "CLM-2"]
+
+
+def test_claims_follow_stored_enrollments_when_the_delivery_has_none(with_claims):
+    only_claims = {"claims": with_claims["claims"]}
+    stored = pd.DataFrame(
+        {
+            "nik": [V1_WORKERS[1], INHIL_WORKERS[1]],
+            "program_id": ["jambi-bkbk-2025", "inhil-apbd-2025"],
+            "village_code": [V1, "14.04.01.2002"],
+        },
+        dtype=object,
+    )
+    assert ids(select_rows(only_claims, Scope(codes=(V1,)), stored)["claims"], "claim_id") == [
+        "CLM-2"
+    ]
+    assert ids(select_rows(only_claims, Scope(codes=(INHIL,)), stored)["claims"], "claim_id") == [
+        "CLM-3"
+    ]
+
+
+def test_a_claim_under_another_programme_than_the_workers_enrolment_is_not_in_scope(
+    with_claims,
+):
+    # The worker (nik, program_id) is what is enrolled in the scope: V1's worker claiming under
+    # the Indragiri Hilir programme is that programme's claim, not V1's.
+    claims = with_claims["claims"].copy()
+    claims.loc[0, "program_id"] = "inhil-apbd-2025"
+    raw = {**with_claims, "claims": claims}
+    assert ids(select_rows(raw, Scope(codes=(V1,)), NO_ENROLLED)["claims"], "claim_id") == ["CLM-2"]
+
+
 def test_rows_whose_region_is_not_a_code_are_left_to_the_full_run():
     raw = {
         "allocations": pd.DataFrame(
@@ -126,3 +203,46 @@ def test_file_row_numbers_map_positions_in_a_selection_back_to_the_file():
     renumbered = file_row_numbers(quarantined, pd.Index([0, 3]))
     assert renumbered["row_number"].tolist() == [1, 4]
     assert file_row_numbers(quarantined.iloc[0:0], pd.Index([])).empty
+
+
+def test_a_programme_rerun_re_reads_the_predecessors_it_names():
+    # Contract v2: a programme must name a known predecessor. When last year's programme comes
+    # in the same delivery, a rerun of this year's re-reads it (and its own predecessor), or
+    # this year's would be refused UNKNOWN_PROGRAM where a full run accepts it.
+    programs = pd.DataFrame(
+        {
+            "program_id": ["jambi-2023", "jambi-2024", "jambi-2025", "inhil-2025"],
+            "province_code": ["15", "15", "15", "14"],
+            "predecessor_id": [None, "jambi-2023", " jambi-2024 ", None],
+        },
+        dtype=object,
+    )
+    selected = select_rows({"programs": programs}, Scope(program_id="jambi-2025"), NO_ENROLLED)
+    assert ids(selected["programs"], "program_id") == ["jambi-2023", "jambi-2024", "jambi-2025"]
+    only_2024 = select_rows({"programs": programs}, Scope(program_id="jambi-2024"), NO_ENROLLED)
+    assert ids(only_2024["programs"], "program_id") == ["jambi-2023", "jambi-2024"]
+    v1 = programs.drop(columns=["predecessor_id"])
+    assert ids(
+        select_rows({"programs": v1}, Scope(program_id="jambi-2025"), NO_ENROLLED)["programs"],
+        "program_id",
+    ) == ["jambi-2025"]
+
+
+def test_restrict_keeps_the_protection_failures_claims_and_expiring_inside_the_scope(with_claims):
+    # Contract v2's frames follow the scope as the stalls do: by programme and unit.
+    validated = validate_load(with_claims, pd.DataFrame(), load_gazetteer())
+    evaluation = evaluate({k: v.valid for k, v in validated.items()}, dt.date(2025, 6, 30))
+    assert set(evaluation.claims["claim_id"]) == {"CLM-1", "CLM-2", "CLM-3"}
+    assert {INHIL, V1} <= set(evaluation.protection["unit_code"])
+
+    village = restrict(evaluation, Scope(codes=(V1,)))
+    assert list(village.claims["claim_id"]) == ["CLM-1", "CLM-2"]
+    assert set(village.protection["unit_code"]) == {V1}
+    assert set(village.expiring["unit_code"]) <= {V1}
+    assert set(village.failures["unit_code"]) <= {V1}
+    inhil = restrict(evaluation, Scope(program_id="inhil-apbd-2025"))
+    assert list(inhil.claims["claim_id"]) == ["CLM-3"]
+    assert set(inhil.protection["program_id"]) == {"inhil-apbd-2025"}
+    riau = restrict(evaluation, Scope(province_code="14"))
+    assert list(riau.claims["claim_id"]) == ["CLM-3"]
+    assert restrict(evaluation, Scope()) is evaluation

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from rantai.cli import main
 from rantai.records import SOURCES
-from tests.chain_folders import PAYMENT_HEADER, V1, YEAR, write
+from tests.chain_folders import CLAIM_HEADER, PAYMENT_HEADER, V1, YEAR, nik, write
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
@@ -38,6 +38,7 @@ PAYLOADS = [
     'ok;=HYPERLINK("http://evil.example/","y")',
     ' "=6+6',
 ]
+CLAIMANT = nik("150801", 7)
 FORMULA_STARTS = "=+-@\t\r\n\uff1d\uff0b\uff0d\uff20"
 
 
@@ -81,6 +82,24 @@ def hostile_folder(folder: Path) -> None:
         + [[p, "jambi-bkbk-2025", V1, "2025-03-10", "x", 1, 12, "r"] for p in PAYLOADS]
         + [[f"BAD{i}", "jambi-bkbk-2025", V1, p, YEAR, 1, 12, "r"] for i, p in enumerate(PAYLOADS)],
     )
+    # Contract v2: claims of an enrolled worker, each keyed by a payload, filed within their
+    # SLA (the claims the Monev report lists); a PAID claim without its paid_date is
+    # quarantined with the payload as its record_id.
+    write(
+        folder,
+        "enrollments",
+        SOURCES["enrollments"].columns,
+        [[CLAIMANT, "Pekerja", V1, "petani", "jambi-bkbk-2025", "2025-02-01"]],
+    )
+    claim = [CLAIMANT, "jambi-bkbk-2025", "JKM", "2025-06-20", "2025-06-25"]
+    write(
+        folder,
+        "claims",
+        CLAIM_HEADER,
+        [[p, *claim, "SUBMITTED", "", "", p] for p in PAYLOADS]
+        + [[f"Q{p}", *claim, "PAID", "1000", "", ""] for p in PAYLOADS[:1]]
+        + [[p + "-x", *claim, "PAID", "1000", "", ""] for p in PAYLOADS[1:2]],
+    )
 
 
 def csv_cells(path: Path) -> list[str]:
@@ -116,6 +135,15 @@ def test_the_owasp_payloads_arrive_whole_behind_one_quote(hostile_run):
         assert "'@SUM(1+1)*cmd|' /C calc'!A0" in cells
         assert 'ok;\'=HYPERLINK("http://evil.example/","y")' in cells
     assert "jambi-bkbk-2025" in stalls  # ordinary text is left as it is
+
+
+def test_a_claim_keyed_by_a_payload_is_quarantined_as_text(hostile_run):
+    with (hostile_run / "out" / "quarantine.csv").open(encoding="utf-8", newline="") as handle:
+        claims = [r["record_id"] for r in csv.DictReader(handle) if r["source"] == "claims"]
+    assert sorted(claims) == [
+        "'-2+3*cmd|' /C calc'!A0-x",
+        'Q=HYPERLINK("http://evil.example/","x")',
+    ]
 
 
 def test_report_xlsx_holds_no_formula_and_no_text_that_runs_as_one(hostile_run):

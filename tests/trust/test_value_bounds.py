@@ -352,6 +352,7 @@ BASE_ROWS: dict[str, dict[str, str]] = {
         "target_workers": "20",
         "months": "12",
         "decree_date": "2025-05-01",
+        "cover_start": "2025-06-01",  # contract v2, optional
     },
     "district_transfers": {
         "transfer_id": "DT1",
@@ -386,6 +387,7 @@ BASE_ROWS: dict[str, dict[str, str]] = {
         "workers_count": "3",
         "months": "12",
         "payment_ref": "BPJSTK-1",
+        "period_start": "2025-06-01",  # contract v2, optional
     },
     "coverage": {
         "nik": WORKERS[0],
@@ -394,6 +396,18 @@ BASE_ROWS: dict[str, dict[str, str]] = {
         "coverage_start": "2025-05-25",
         "coverage_end": "2025-12-31",
         "status": "AKTIF",
+    },
+    "claims": {  # contract v2
+        "claim_id": "CLM1",
+        "nik": WORKERS[0],
+        "program_id": PROGRAM,
+        "benefit": "JKK",
+        "event_date": "2025-06-01",
+        "claim_date": "2025-06-02",
+        "status": "PAID",
+        "paid_amount": "5.000.000",
+        "paid_date": "2025-06-20",
+        "reject_reason": "",
     },
 }
 
@@ -435,6 +449,11 @@ hostile_values = st.one_of(
             "APBDES",
             "AKTIF",
             "NON_AKTIF",
+            "JKK",
+            "JKM",
+            "SUBMITTED",
+            "PAID",
+            "REJECTED",
             *WORKERS,
             "1508014101900001",
             "NaN",

@@ -9,6 +9,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from connectors.files import read_folder
 from rantai.ingest import validate_load
 from rantai.regions import load_gazetteer
 from rantai.scope import Scope, restrict
@@ -17,6 +18,7 @@ from rantai.store.engine import engine_for
 from rantai.store.load import load_source, new_batch
 from rantai.store.queries import Loaded, read_enrolled, read_frames
 from samples import DEMO_AS_OF, generate_demo
+from tests.chain_folders import BUNGO, INHIL, V1, V2, claims_load, first_load
 
 CASE_KEY = ["program_id", "unit_code", "stage"]
 
@@ -111,3 +113,115 @@ def test_loaded_records_are_read_from_memory_only_while_the_store_holds_just_the
     changed = again["premium_payments"]
     fixed = changed["paid_date"][changed["program_id"] == payments["program_id"].iloc[0]]
     assert pd.Timestamp(dt.date(2025, 1, 2)) in set(fixed)
+
+
+@pytest.fixture(scope="module")
+def chain_with_claims(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    folder = tmp_path_factory.mktemp("claims")
+    first_load(folder)
+    claims_load(folder)
+    raw = {name: source.rows for name, source in read_folder(folder).items()}
+    return validate_load(raw, pd.DataFrame(), load_gazetteer())
+
+
+@pytest.mark.parametrize(
+    ("scope", "claims"),
+    [
+        (Scope(codes=(V1,)), ["CLM-1", "CLM-2"]),
+        (Scope(codes=(V2,)), []),  # nobody is enrolled in Lubuk Niur
+        (Scope(codes=(BUNGO,)), ["CLM-1", "CLM-2"]),
+        (Scope(codes=(INHIL,)), ["CLM-3"]),  # CLM-4 was quarantined
+        (Scope(codes=(V1, INHIL)), ["CLM-1", "CLM-2", "CLM-3"]),
+        (Scope(program_id="inhil-apbd-2025", codes=(INHIL,)), ["CLM-3"]),
+        (Scope(program_id="jambi-bkbk-2025", codes=(INHIL,)), []),
+    ],
+)
+def test_a_scoped_read_keeps_the_claims_of_the_scopes_workers_and_no_others(
+    db_url, chain_with_claims, scope, claims
+):
+    # Claims carry no region: they follow their worker's enrolment, as cover does.
+    store(db_url, chain_with_claims)
+    with engine_for(db_url).connect() as conn:
+        everything = read_frames(conn, Scope())
+        scoped = read_frames(conn, scope)
+        columns = read_frames(conn, scope, {"claims": ["claim_id", "nik", "program_id"]})
+    assert sorted(everything["claims"]["claim_id"]) == ["CLM-1", "CLM-2", "CLM-3"]
+    assert sorted(scoped["claims"]["claim_id"]) == claims
+    assert sorted(columns["claims"]["claim_id"]) == claims
+    workers = set(scoped["enrollments"]["nik"])
+    assert set(scoped["claims"]["nik"]) <= workers
+
+
+def test_a_claim_follows_the_enrolment_in_its_own_programme(db_url):
+    # A worker enrolled in Pedukun for 2024 moved to Lubuk Niur for 2025 and claims under 2025:
+    # the claim is Lubuk Niur's. Both programmes have allocations in both villages, so only the
+    # enrolment in the claim's programme places it.
+    worker = "1508010101900001"
+    programs = pd.DataFrame(
+        {
+            "program_id": ["jambi-2024", "jambi-2025"],
+            "funding_source": ["BKBK", "BKBK"],
+            "province_code": ["15", "15"],
+            "fiscal_year": ["2024", "2025"],
+            "name": ["BKBK 2024", "BKBK 2025"],
+        },
+        dtype=object,
+    )
+    allocations = pd.DataFrame(
+        [
+            {
+                "allocation_id": f"{program}-{village}",
+                "program_id": program,
+                "unit_code": village,
+                "allocated_amount": "201600",
+                "premium_amount": "201600",
+                "target_workers": "1",
+                "months": "12",
+                "decree_date": "2025-01-15",
+            }
+            for program in ("jambi-2024", "jambi-2025")
+            for village in (V1, V2)
+        ],
+        dtype=object,
+    )
+    enrollments = pd.DataFrame(
+        {
+            "nik": [worker, worker],
+            "name": ["Pekerja", "Pekerja"],
+            "village_code": [V1, V2],
+            "occupation": ["petani", "petani"],
+            "program_id": ["jambi-2024", "jambi-2025"],
+            "registered_date": ["2024-02-01", "2025-02-01"],
+        },
+        dtype=object,
+    )
+    claims = pd.DataFrame(
+        [
+            {
+                "claim_id": "CLM-MOVED",
+                "nik": worker,
+                "program_id": "jambi-2025",
+                "benefit": "JKK",
+                "event_date": "2025-06-01",
+                "claim_date": "2025-06-02",
+                "status": "SUBMITTED",
+            }
+        ],
+        dtype=object,
+    )
+    raw = {
+        "programs": programs,
+        "allocations": allocations,
+        "enrollments": enrollments,
+        "claims": claims,
+    }
+    store(db_url, validate_load(raw, pd.DataFrame(), load_gazetteer()))
+    with engine_for(db_url).connect() as conn:
+        pedukun = read_frames(conn, Scope(codes=(V1,)))
+        lubuk_niur = read_frames(conn, Scope(codes=(V2,)))
+        bungo = read_frames(conn, Scope(codes=(BUNGO,)))
+    assert pedukun["claims"].empty
+    assert list(lubuk_niur["claims"]["claim_id"]) == ["CLM-MOVED"]
+    assert list(bungo["claims"]["claim_id"]) == ["CLM-MOVED"]
+    # Cover is another matter: the worker's cover of any programme counts, so it is not split.
+    assert set(pedukun["enrollments"]["program_id"]) == {"jambi-2024"}
