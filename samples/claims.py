@@ -119,6 +119,38 @@ def rate_claims(workers: pd.DataFrame, last_day: int, rng: np.random.Generator) 
     return frame[filed].reset_index(drop=True)
 
 
+def uncovered_claims(
+    workers: pd.DataFrame, last_day: int, rng: np.random.Generator
+) -> pd.DataFrame:
+    """Accidents and deaths happen to workers whose cover never came, at the same rates, from
+    the day they registered: their families file too, and BPJS rejects the claim (the
+    participant was not active). Each is a protection failure: the nation's share of the
+    families the chain failed."""
+    unpaid = workers[workers["status"].to_numpy() == "UNPAID"]
+    start = unpaid["registered_date"].to_numpy(dtype=np.int64)
+    days = np.maximum(last_day - 1 - start + 1, 0)
+    years = days / 365.25
+    p_jkm = 1 - np.exp(-JKM_PER_WORKER_YEAR * years)
+    p_jkk = 1 - np.exp(-JKK_PER_WORKER_YEAR * years)
+    u = rng.random(len(unpaid))
+    pick = np.flatnonzero(u < p_jkm + p_jkk)
+    k = len(pick)
+    jkm = u[pick] < p_jkm[pick]
+    event = start[pick] + (rng.random(k) * days[pick]).astype(np.int64)
+    claim = event + np.where(jkm, rng.integers(5, 46, k), rng.integers(2, 31, k))
+    frame = _frame(
+        unpaid.iloc[pick],
+        np.where(jkm, Benefit.JKM.value, Benefit.JKK.value),
+        event,
+        claim,
+        np.full(k, ClaimStatus.REJECTED.value, dtype=object),
+        np.full(k, -1),
+        np.full(k, NO_DATE),
+        np.full(k, NOT_COVERED, dtype=object),
+    )
+    return frame[claim <= last_day].reset_index(drop=True)
+
+
 def _pick(candidates: np.ndarray, rng: np.random.Generator, count: int) -> np.ndarray:
     """`count` distinct row positions from `candidates` (fewer if there are fewer)."""
     count = min(count, len(candidates))
@@ -258,9 +290,13 @@ def story_claims(
     fixed_story: bool = True,
 ) -> pd.DataFrame:
     """Every claim of a province's story, numbered as BPJS files them (typed, day numbers);
-    `fixed_story=False` (the nation's own plans) draws the claims at their rates only."""
+    `fixed_story=False` (the nation's own plans) draws the claims at their rates only, of
+    covered workers and of workers never covered alike."""
     fixed = fixed_claims(workers, parts if fixed_story else {}, rng)
     drawn = rate_claims(workers, last_day, rng)
+    if not fixed_story:
+        # The nation's families of workers never covered: the fixed story plants its own.
+        drawn = pd.concat([drawn, uncovered_claims(workers, last_day, rng)], ignore_index=True)
     # A worker the fixed story has die claims nothing else.
     drawn = drawn[~drawn["nik"].isin(fixed["nik"])]
     claims = pd.concat([fixed, drawn], ignore_index=True)
