@@ -24,7 +24,6 @@ from rantai.chain import (
     known_mask,
     period_end,
     period_starts,
-    worker_keys,
     workers_paid,
 )
 from rantai.cover import Cover, cover_of, days
@@ -342,9 +341,14 @@ def _cases_on_event_days(
         _district=district_of(known["allocations"]["unit_code"].astype(str))
     )
     frames = {
-        "allocations": per_instance(
-            allocations, {"program_id": "program_id", "_district": "district_code"}, "decree_date"
-        ).drop(columns="_district"),
+        "allocations": _unit_and_rest_of_district(
+            per_instance(
+                allocations,
+                {"program_id": "program_id", "_district": "district_code"},
+                "decree_date",
+            ).drop(columns="_district"),
+            instances,
+        ),
         "district_transfers": per_instance(
             known["district_transfers"],
             {"program_id": "program_id", "district_code": "district_code"},
@@ -373,6 +377,33 @@ def _cases_on_event_days(
     return cases.rename(columns={"program_id": "instance"})
 
 
+def _unit_and_rest_of_district(allocations: pd.DataFrame, instances: pd.DataFrame) -> pd.DataFrame:
+    """An instance's allocation lines: its unit's own, and the rest of its district's added up
+    into one line (all the district's DISTRICT_TRANSFER needs of them: their sum and first
+    decree), so that the district's other villages are not each judged again per instance."""
+    unit = allocations["program_id"].map(instances.set_index("instance")["unit_code"])
+    own = (allocations["unit_code"] == unit).to_numpy()
+    rest = allocations.loc[~own]
+    if rest.empty:
+        return allocations
+    keys = ["program_id"]
+    grouped = rest.groupby(keys, sort=False)
+    summed = pd.DataFrame(
+        {
+            "allocated_amount": group_sum(rest, keys, "allocated_amount"),
+            "premium_amount": group_sum(rest, keys, "premium_amount"),
+            "target_workers": grouped["target_workers"].sum(),
+            "months": grouped["months"].max(),
+            "decree_date": grouped["decree_date"].min(),
+            "cover_start": grouped["cover_start"].min(),
+            "_district": district_of(grouped["unit_code"].first().astype(str)),
+        }
+    ).reset_index()
+    # Not a region code: a line of the district that matches no unit, transfer or worker.
+    summed["unit_code"] = summed.pop("_district") + ".rest"
+    return pd.concat([allocations.loc[own], summed], ignore_index=True)
+
+
 def _cover_on_event_days(instances: pd.DataFrame, copies: pd.DataFrame, cover: Cover) -> Cover:
     """The workers of each instance's unit registered by its event date, and their episodes
     that started by then, keyed by the instance as their programme."""
@@ -387,22 +418,21 @@ def _cover_on_event_days(instances: pd.DataFrame, copies: pd.DataFrame, cover: C
     )
     workers = cover.workers.merge(at, on=["program", "unit"])
     workers = workers.loc[days(workers["registered"]) <= days(workers["event"])]
-    episodes = cover.episodes.merge(workers[["key", "position", "event"]], on="key")
+    # Each (instance, worker) row its own key: thousands of instances cannot be packed with
+    # NIKs into one int64 as programmes are.
+    workers = workers.assign(instance_key=np.arange(len(workers), dtype=np.int64))
+    episodes = cover.episodes.merge(workers[["key", "position", "event", "instance_key"]], on="key")
     episodes = episodes.loc[days(episodes["start"]) <= days(episodes["event"])]
-    keys = worker_keys(
-        [workers["position"].to_numpy(), episodes["position"].to_numpy()],
-        [workers["nik"].to_numpy(), episodes["nik"].to_numpy()],
-    )
-    assert keys is not None
+    keys = (workers["instance_key"].to_numpy(), episodes["instance_key"].to_numpy())
     return Cover(
         program_ids=program_ids,
         villages=cover.villages,
         units=cover.units,
         workers=workers.assign(program=workers["position"], key=keys[0]).drop(
-            columns=["position", "event"]
+            columns=["position", "event", "instance_key"]
         ),
         episodes=episodes.assign(program=episodes["position"], key=keys[1]).drop(
-            columns=["position", "event"]
+            columns=["position", "event", "instance_key"]
         ),
         aktif=cover.aktif.iloc[:0],
         claim_niks=cover.claim_niks[:0],
