@@ -4,6 +4,7 @@ contract says so (uncovered_worker_days)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from typing import Any
 
@@ -500,3 +501,31 @@ def test_protection_does_not_depend_on_the_order_of_the_records() -> None:
     pd.testing.assert_frame_equal(forward.protection, backward.protection)
     pd.testing.assert_frame_equal(forward.failures, backward.failures)
     assert forward.programs == backward.programs
+
+
+def test_a_thousand_deaths_on_a_thousand_days_are_each_judged_on_their_own_day() -> None:
+    # More event days than programmes that fit with NIKs in one int64 key (about 900).
+    workers = [nik(i) for i in range(1, 1_001)]
+    result = run(
+        "2028-12-31",
+        **apbdes(target=1_000),
+        enrollments=[enrollment(w, SGT, INHU_APBDES, "2025-01-01") for w in workers],
+        claims=[
+            claim(
+                f"C{i}",
+                w,
+                INHU_APBDES,
+                "JKM",
+                str(d("2025-01-02") + dt.timedelta(days=i)),
+                "2028-12-01",
+                "REJECTED",
+            )
+            for i, w in enumerate(workers)
+        ],
+    )
+    failures = result.failures
+    assert len(failures) == 1_000
+    # PREMIUM_PAYMENT started with the decree (2 January 2025) and is due 30 days later.
+    overdue = dict(zip(failures["claim_id"], failures["days_overdue_on_event"], strict=True))
+    assert (overdue["C0"], overdue["C30"], overdue["C31"], overdue["C999"]) == (0, 0, 1, 969)
+    assert set(failures["blocking_stage"]) == {"PREMIUM_PAYMENT"}
