@@ -30,18 +30,12 @@ from rantai.chain import add_months
 from rantai.monev.labels import display_name
 from rantai.records import DEFAULT_PREMIUM_RATE_MONTHLY, ClaimStatus, Stage, mask_nik
 from rantai.scope import Scope
-from rantai.stages import Evaluation
+from rantai.stages import PROTECTION_COLUMNS, Evaluation
 
-# Counts of protection.csv that add up over units, districts and programmes.
-PROTECTION_COUNTS = [
-    "workers_targeted",
-    "workers_paid",
-    "workers_activated",
-    "workers_covered",
-    "workers_lapsed",
-    "workers_expiring_30d",
-    "paid_worker_months",
-    "covered_worker_months",
+# Counts of protection.csv that add up over units, districts and programmes: its columns from
+# workers_targeted to covered_worker_months.
+PROTECTION_COUNTS = PROTECTION_COLUMNS[
+    PROTECTION_COLUMNS.index("workers_targeted") : PROTECTION_COLUMNS.index("uncovered_worker_days")
 ]
 GAP_COLUMNS = ["months_unused", "rupiah_unused"]
 YEAR_FIGURES = ["workers_targeted", "workers_paid", "workers_covered", "workers_lapsed"]
