@@ -139,17 +139,18 @@ def first_load(folder: Path) -> None:
         ]
         + [["150801010190001", "Salah Nik", V1, "ojek", "jambi-bkbk-2025", "2025-02-01"]],
     )
+    # Each cover runs the 12 months paid for (contract v2: COVER_PERIOD has nothing to find).
     write(
         folder,
         "coverage",
         ["nik", "program_id", "kpj_no", "coverage_start", "coverage_end", "status"],
         [
-            [n, "jambi-bkbk-2025", f"KPJ{i}", "2025-03-15", "2025-12-31", "AKTIF"]
+            [n, "jambi-bkbk-2025", f"KPJ{i}", "2025-03-15", "2026-03-14", "AKTIF"]
             for i, n in enumerate(V1_WORKERS[:8])
         ]
-        + [[V1_WORKERS[8], "jambi-bkbk-2025", "", "2025-03-15", "2025-12-31", "NON_AKTIF"]]
-        + [[n, "inhil-apbd-2025", "", "2025-05-25", "2025-12-31", "AKTIF"] for n in INHIL_WORKERS]
-        + [[V1_WORKERS[9], "jambi-bkbk-2025", "", "2025-03-15", "2025-12-31", "AKTIV"]],
+        + [[V1_WORKERS[8], "jambi-bkbk-2025", "", "2025-03-15", "2026-03-14", "NON_AKTIF"]]
+        + [[n, "inhil-apbd-2025", "", "2025-05-25", "2026-05-24", "AKTIF"] for n in INHIL_WORKERS]
+        + [[V1_WORKERS[9], "jambi-bkbk-2025", "", "2025-03-15", "2026-03-14", "AKTIV"]],
     )
 
 

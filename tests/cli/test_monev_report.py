@@ -206,13 +206,11 @@ def test_history_replays_the_flag_history_of_earlier_runs(chain):
     history = sheet_rows(chain["out"] / "report.xlsx", "Riwayat")
     second = json.loads((Path(chain["run2"]) / "summary.json").read_text())
     assert [(h["Tanggal run"].date().isoformat(), h["Langkah macet"]) for h in history] == [
-        # The six stalls of tests/chain_folders.py and, since contract v2, COVER_PERIOD at V1
-        # and Inhil: a year was paid from March and May, the cover shown ends on 31 December.
-        (FIRST_AS_OF, 8),
+        (FIRST_AS_OF, 6),
         (AS_OF, second["stalls"]["total"]),
     ]
-    # On 2025-06-30, counted once per worker: Bungo's villages V1 (10, its premium, cover and
-    # months-of-cover steps are the same workers) and V2 (10); Inhil's district case (12); W3 (5).
+    # On 2025-06-30, counted once per worker: Bungo's villages V1 (10, its premium and cover
+    # steps are the same workers) and V2 (10); Inhil's district case (12); W3 (5).
     assert history[0]["Pekerja di langkah macet"] == 37
     # The report's own date is its own evaluation, as in its summary.
     totals = {

@@ -148,6 +148,17 @@ def test_first_load_gives_the_contracts_stalls_quarantine_and_summary(tmp_path, 
         "workers_targeted": 30,
         "workers_paid": 10,
         "workers_active": 8,
+        # Contract v2: 8 of the 10 paid for activated and covered, a year each (96 of the 120
+        # worker-months paid; the other two are COVERAGE_ACTIVATION's); no claim yet.
+        "workers_activated": 8,
+        "workers_covered": 8,
+        "workers_lapsed": 0,
+        "paid_worker_months": 120,
+        "covered_worker_months": 96,
+        "claims": {"SUBMITTED": 0, "PAID": 0, "REJECTED": 0},
+        "benefits_paid": 0,
+        "protection_failures": 0,
+        "benefit_at_stake": 0,
     }
     assert programs["inhil-apbd-2025"]["transferred_to_districts"] == 0
     assert programs["inhil-apbd-2025"]["workers_active"] == 3

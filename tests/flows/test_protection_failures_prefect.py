@@ -174,7 +174,6 @@ CLAIM_HEADER = [
 ]
 
 
-@pytest.mark.xfail(reason="engine v2 pending", strict=False)
 def test_engine_a_death_of_an_enrolled_never_covered_worker_is_one_failure_announced_once(
     tmp_path,
 ):
