@@ -302,6 +302,7 @@ def stall_rows(stalls: pd.DataFrame, names: Mapping[str, str], limit: int) -> li
                 "district": f"{names.get(r.district_code, '')} ({r.district_code})",
                 "unit": f"{names.get(r.unit_code, '')} ({r.unit_code})",
                 "claim": case if isinstance(case, str) else "",
+                "who_must_act": getattr(r, "responsible", "") or "",
                 "since": _iso(r.start_date),
                 "days_overdue": int(r.days_overdue),
                 "amount_at_stake": _benefit(r.amount_at_stake),

@@ -66,6 +66,7 @@ STALL_COLUMNS: list[str] = [
     "amount_at_stake",
     "workers_affected",
     "severity",
+    "responsible",  # whose move the stalled step is (Responsible; issue 15)
 ]
 
 CASE_COLUMNS: list[str] = [
@@ -310,10 +311,7 @@ def _failures(
     ).merge(blocking, on="instance", how="left")
     out["blocking_stage"] = out["blocking_stage"].fillna(Responsible.NONE.value)
     out["days_overdue_on_event"] = out["days_overdue_on_event"].fillna(0).astype("int64")
-    out["responsible"] = [
-        responsible_for(stage, funding).value
-        for stage, funding in zip(out["blocking_stage"], out["funding_source"], strict=True)
-    ]
+    out["responsible"] = responsible_of(out["blocking_stage"], out["funding_source"])
     out["event_date"] = out["event_date"].dt.date
     out = out.sort_values(["event_date", "claim_id"], kind="stable", ignore_index=True)
     return out[columns]
@@ -481,6 +479,15 @@ def chain_cases(units: pd.DataFrame) -> pd.DataFrame:
     )
     cases["case_id"] = ""
     return cases
+
+
+def responsible_of(stage: pd.Series, funding: pd.Series) -> pd.Series:
+    """Whose move each stage of a programme's funding source is (`records.responsible_for`),
+    worked out once per distinct (stage, funding) pair."""
+    pairs = pd.MultiIndex.from_arrays([stage.astype(str), funding.astype(str)])
+    codes, distinct = pairs.factorize()
+    who = np.array([responsible_for(s, f).value for s, f in distinct], dtype=object)
+    return pd.Series(who[codes] if len(codes) else [], index=stage.index, dtype=object)
 
 
 def stall_summary_line(stalls: pd.DataFrame) -> str:
@@ -820,6 +827,7 @@ def _judge(cases: pd.DataFrame, sla: pd.DataFrame, as_of: pd.Timestamp) -> pd.Da
 def _stalls(cases: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """The stalled cases in the contract's columns and order, worst first."""
     stalled = cases.loc[cases["stalled"]].copy()
+    stalled["responsible"] = responsible_of(stalled["stage"], stalled["funding_source"])
     if stalled.empty:
         empty = {c: pd.Series(dtype="object") for c in STALL_COLUMNS}
         empty.update({c: pd.Series(dtype="int64") for c in _INT_STALL_COLUMNS})

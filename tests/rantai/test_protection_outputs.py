@@ -51,6 +51,7 @@ def stalls() -> pd.DataFrame:
             "amount_at_stake": pd.array([2_016_000, pd.NA], dtype="Int64"),
             "workers_affected": [10, 1],
             "severity": ["CRITICAL", "WARNING"],
+            "responsible": ["DISTRICT", "BPJS"],
         }
     )
     frame = frame[STALL_COLUMNS]

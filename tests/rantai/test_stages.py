@@ -225,6 +225,7 @@ def test_district_transfer_stalls_until_the_district_has_its_whole_allocation() 
             "amount_at_stake": 60_000_000,  # 160M allocated, 100M transferred
             "workers_affected": 80,  # both villages' targets
             "severity": "CRITICAL",
+            "responsible": "PROVINCE",
         }
     ]
     assert list(result.stalls.columns) == STALL_COLUMNS
@@ -323,6 +324,7 @@ def test_village_transfer_starts_with_the_first_transfer_to_its_district() -> No
         "days_waiting": 37,
         "days_overdue": 7,
         "severity": "WARNING",
+        "responsible": "DISTRICT",
     }
     assert stalls_of(result) == [
         {**common, "unit_code": PEDUKUN, "amount_at_stake": 50_000_000, "workers_affected": 50},
@@ -460,6 +462,7 @@ def test_activation_counts_enrolled_workers_with_an_aktif_episode_begun_by_as_of
             "amount_at_stake": 0,
             "workers_affected": 1,
             "severity": "CRITICAL",
+            "responsible": "BPJS",
         }
     ]
     metrics = {p["program_id"]: p for p in result.programs}
@@ -522,6 +525,7 @@ def test_apbd_district_pays_from_its_earliest_decree() -> None:
             "amount_at_stake": 0,
             "workers_affected": 20,
             "severity": "CRITICAL",
+            "responsible": "BPJS",
         },
         {
             **common,
@@ -534,6 +538,7 @@ def test_apbd_district_pays_from_its_earliest_decree() -> None:
             "amount_at_stake": 40_000_000,
             "workers_affected": 130,
             "severity": "WARNING",
+            "responsible": "DISTRICT",
         },
     ]
     # COVER_PERIOD has started with the payment and is complete: none of the 20 paid for is

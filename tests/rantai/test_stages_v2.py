@@ -529,3 +529,33 @@ def test_a_thousand_deaths_on_a_thousand_days_are_each_judged_on_their_own_day()
     overdue = dict(zip(failures["claim_id"], failures["days_overdue_on_event"], strict=True))
     assert (overdue["C0"], overdue["C30"], overdue["C31"], overdue["C999"]) == (0, 0, 1, 969)
     assert set(failures["blocking_stage"]) == {"PREMIUM_PAYMENT"}
+
+
+def test_every_stall_names_whose_move_it_is() -> None:
+    """Issue 15: the office that must act, as contract v2 assigns it for failures: the
+    province transfers to districts, the district to villages, the payer pays (the district
+    for APBD, the village otherwise), BPJS activates cover and pays claims."""
+    result = run(
+        "2025-06-01",
+        programs=[
+            program(JAMBI_BKBK, "BKBK", JAMBI),
+            program(INHIL_APBD, "APBD", RIAU),
+            program(INHU_APBDES, "APBDES", RIAU),
+        ],
+        allocations=[
+            *bungo_allocations(),
+            allocation(INHIL_APBD, INHIL, 10**9, 403_200_000, 2_000, "2025-01-02"),
+            allocation(INHU_APBDES, SGT, 10**8, 10**7, 5, "2025-01-02"),
+        ],
+        premium_payments=[pay(INHU_APBDES, SGT, "2025-01-10", 2, 12, "2025-01-01")],
+        enrollments=[enrollment(nik(1), SGT, INHU_APBDES, "2025-01-05")],
+        claims=[claim("C1", nik(1), INHU_APBDES, "JKM", "2025-03-01", "2025-03-05")],
+    )
+    who = {(s["unit_code"], s["stage"]): s["responsible"] for s in stalls_of(result)}
+    assert who == {
+        (BUNGO, "DISTRICT_TRANSFER"): "PROVINCE",
+        (INHIL, "PREMIUM_PAYMENT"): "DISTRICT",
+        (SGT, "PREMIUM_PAYMENT"): "VILLAGE",
+        (SGT, "COVERAGE_ACTIVATION"): "BPJS",
+        (SGT, "CLAIM_PAYMENT"): "BPJS",
+    }

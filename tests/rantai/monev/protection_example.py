@@ -123,7 +123,7 @@ def evaluation() -> Evaluation:
     stalls = pd.DataFrame(
         [
             (AS_OF, "bkbk-2025", "BKBK", "15", "15.08", V1, "CLAIM_PAYMENT", "C-2",
-             d("2025-08-12"), d("2025-08-26"), 34, 20, JKM, 1, "CRITICAL"),
+             d("2025-08-12"), d("2025-08-26"), 34, 20, JKM, 1, "CRITICAL", "BPJS"),
         ],
         columns=STALL_COLUMNS,
     )  # fmt: skip

@@ -35,6 +35,7 @@ def stalls(count: int, as_of: dt.date, province: str = "15") -> pd.DataFrame:
             "amount_at_stake": 1_000_000,
             "workers_affected": 10,
             "severity": "CRITICAL",
+            "responsible": "DISTRICT",
         }
     )
     return frame[STALL_COLUMNS]
