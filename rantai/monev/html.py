@@ -591,6 +591,7 @@ def _context(monev: Monev) -> dict[str, Any]:
         },
         "stages": stages,
         "stage_labels": STAGES,
+        "responsible_labels": RESPONSIBLE,
         "histograms": histograms,
         "heatmap": _heatmap(monev, stages),
         "resting_svg": Markup(charts.money_at_rest(resting)),

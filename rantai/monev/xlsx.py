@@ -359,6 +359,7 @@ SHEETS: list[tuple[str, str, list[Column]]] = [
         [
             Column("severity", "Tingkat", convert=_id(SEVERITY)),
             Column("stage", "Tahap", convert=_id(STAGES)),
+            Column("responsible", "Harus bertindak", convert=_id(RESPONSIBLE)),
             Column("case_id", "Nomor klaim"),
             Column("program_id", "Program"),
             Column("funding_source", "Sumber dana"),

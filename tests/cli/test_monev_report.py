@@ -199,6 +199,10 @@ def test_xlsx_has_a_formatted_sheet_per_table_with_every_stalled_step(chain):
     assert [(s["Kode unit"], s["Hari terlambat"]) for s in stalls] == [
         (row["unit_code"], int(row["days_overdue"])) for row in stalls_csv
     ]
+    # Whose move each step is, in words, as stalls.csv names it (issue 15).
+    words = {"PROVINCE": "Pemerintah provinsi", "DISTRICT": "Pemerintah kabupaten/kota"}
+    words |= {"VILLAGE": "Pemerintah desa", "BPJS": "BPJS Ketenagakerjaan"}
+    assert [s["Harus bertindak"] for s in stalls] == [words[r["responsible"]] for r in stalls_csv]
     assert totals["Langkah macet"] == len(stalls_csv)
 
 
@@ -360,7 +364,7 @@ def test_report_html_stands_alone_and_names_things_in_indonesian(chain):
     assert "@import" not in html and "url(" not in html
     assert "@page" in html and "size: A4" in html and "@media print" in html
     assert html.count("<svg") >= 5
-    for label in ("Desa", "Kabupaten/Kota", "Iuran", "Pekerja", "Kecamatan"):
+    for label in ("Desa", "Kabupaten/Kota", "Iuran", "Pekerja", "Kecamatan", "Harus bertindak"):
         assert label in html
     assert 'id="lang-en"' in html and "Glossary" in html  # the English switch and glossary
     # The report opens with Perlindungan: the first section, before the money overview.
