@@ -62,6 +62,16 @@ def stall_tuples(rows: list[dict[str, str]]) -> list[tuple]:
     ]
 
 
+WHO = {
+    ("VILLAGE_TRANSFER", "BKBK"): "DISTRICT",
+    ("PREMIUM_PAYMENT", "BKBK"): "VILLAGE",
+    ("PREMIUM_PAYMENT", "APBDES"): "VILLAGE",
+    ("PREMIUM_PAYMENT", "APBD"): "DISTRICT",
+    ("COVERAGE_ACTIVATION", "BKBK"): "BPJS",
+    ("COVERAGE_ACTIVATION", "APBD"): "BPJS",
+}
+
+
 def test_first_load_gives_the_contracts_stalls_quarantine_and_summary(tmp_path, db_url):
     folder, out = tmp_path / "in", tmp_path / "out"
     first_load(folder)
@@ -85,10 +95,16 @@ def test_first_load_gives_the_contracts_stalls_quarantine_and_summary(tmp_path, 
         "amount_at_stake",
         "workers_affected",
         "severity",
+        "responsible",
         "first_flagged",
         "status",
     ]
     assert stall_tuples(stalls) == FIRST_STALLS
+    # Whose move: the district's transfer to V2, the villages' and Inhil's premiums, BPJS's
+    # activations.
+    assert [(r["unit_code"], r["stage"], r["responsible"]) for r in stalls] == [
+        (r["unit_code"], r["stage"], WHO[r["stage"], r["funding_source"]]) for r in stalls
+    ]
     # Every stall of the first load is a unit's stage: no claim names its case.
     assert {r["case_id"] for r in stalls} == {""}
     assert {r["as_of"] for r in stalls} == {"2025-06-30"}
