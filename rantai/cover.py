@@ -116,7 +116,7 @@ class Cover:
         width = max(len(self.units), 1)
         return np.asarray(program, dtype=np.int64) * width + np.asarray(unit, dtype=np.int64)
 
-    def by_unit(self, values: dict[str, Array], mask: Array | None = None) -> pd.DataFrame:
+    def by_unit(self, values: dict[str, Array]) -> pd.DataFrame:
         """Sums of per-worker values per (program_id, unit_code)."""
         return sums(
             self.workers["program"].to_numpy(),
@@ -125,7 +125,6 @@ class Cover:
             self.units,
             values,
             ("program_id", "unit_code"),
-            mask,
         )
 
     def by_village(self, values: dict[str, Array]) -> pd.DataFrame:
@@ -147,12 +146,8 @@ def sums(
     places: Array,
     values: dict[str, Array],
     names: tuple[str, str],
-    mask: Array | None = None,
 ) -> pd.DataFrame:
     """Integer sums per (programme, place) of aligned per-row values, by integer codes."""
-    if mask is not None:
-        program, place = program[mask], place[mask]
-        values = {k: v[mask] for k, v in values.items()}
     width = max(len(places), 1)
     combined = program.astype(np.int64) * width + place.astype(np.int64)
     groups, inverse = grouped(combined)

@@ -115,15 +115,15 @@ def claims_as_of(
     position = cover.program_ids.get_indexer(claims["program_id"])
     keys = cover.key_of(position, cover.claim_niks)
     workers = cover.workers
-    index = pd.Index(workers["key"])
-    found = index.get_indexer(keys) if index.is_unique else np.full(len(keys), -1)
-    found = np.where(position >= 0, found, -1)
+    # A worker's key is unique by construction (`cover_of` keeps one enrolment per worker).
+    found = np.where(position >= 0, pd.Index(workers["key"]).get_indexer(keys), -1)
     enrolled = found >= 0
-    unit_codes = cover.units[workers["unit"].to_numpy()] if len(workers) else np.array([], object)
-    unit = np.append(np.asarray(unit_codes, dtype=object), [None])[found]
-    registered = np.append(
-        np.asarray(workers["registered"], "datetime64[D]"), [np.datetime64("NaT")]
-    )[found]
+    # Only the claimants' enrolments are looked up, not millions of workers' units and dates.
+    at = found[enrolled]
+    unit = np.full(len(found), None, dtype=object)
+    unit[enrolled] = cover.units[workers["unit"].to_numpy()[at]]
+    registered = np.full(len(found), np.datetime64("NaT"), dtype="datetime64[D]")
+    registered[enrolled] = days(workers["registered"].to_numpy()[at])
 
     paid_date = pd.to_datetime(claims["paid_date"])
     status = claims["status"].astype(str).to_numpy(dtype=object).copy()
@@ -144,7 +144,7 @@ def claims_as_of(
     at_stake[jkk] = np.asarray(paid_amount, dtype=object)[jkk]
     claim_date = pd.to_datetime(claims["claim_date"])
     shown_paid = paid_date.where(paid)
-    days = (shown_paid - claim_date).dt.days.astype("Int64")
+    to_payment = (shown_paid - claim_date).dt.days.astype("Int64")
     unit_series = pd.Series(unit, dtype=object)
     return pd.DataFrame(
         {
@@ -164,7 +164,7 @@ def claims_as_of(
             "status": status,
             "paid_amount": np.asarray(paid_amount, dtype=object),
             "paid_date": shown_paid.to_numpy(),
-            "days_to_payment": days.to_numpy(),
+            "days_to_payment": to_payment.to_numpy(),
             "benefit_at_stake": pd.array(at_stake, dtype="Int64"),
             "nik": cover.claim_niks,
             "registered": registered,
@@ -264,12 +264,10 @@ def protection(
 
     # Worker-days without cover: each worker's merged cover, in each unit it belongs to.
     table_key = cover.place_keys(table["program_id"], table["unit_code"])
-    row_key = cover.unit_keys(program, unit)
-    order = np.argsort(table_key, kind="stable")
-    found = np.searchsorted(table_key[order], row_key)
-    found = np.minimum(found, max(len(order) - 1, 0))
-    hit = (table_key[order][found] == row_key) if len(order) else np.zeros(len(rows), bool)
-    unit_of_row = np.where(hit, order[found] if len(order) else -1, -1)
+    # A unit with no enrolled worker (-1) gets a key of its own that no worker has.
+    table_key = np.where(table_key >= 0, table_key, -1 - np.arange(len(table_key)))
+    unit_of_row = pd.Index(table_key).get_indexer(cover.unit_keys(program, unit))
+    hit = unit_of_row >= 0
     by_key = pd.Index(okey)
     if rows is cover.workers or by_key.is_unique:  # a programme's workers are, by their key
         # Each merged episode belongs to one row: look it up rather than join millions.

@@ -367,11 +367,11 @@ def _cases_on_event_days(
     copies = copies.assign(program_id=copies["instance"]).drop(columns="instance")
     copies = copies.reset_index(drop=True)
     instance_cover = _cover_on_event_days(instances, copies, cover)
-    units = unit_facts(frames, copies, instance_cover, pd.Timestamp.max.normalize())
-    cases = chain_cases(units).merge(sla_table(copies), on=["program_id", "stage"], how="left")
-    cases["start_date"] = pd.to_datetime(cases["start_date"])
-    cases["due_date"] = cases["start_date"] + pd.to_timedelta(cases["sla_days"], unit="D")
-    cases["complete"] = whole(cases["achieved"]) >= whole(cases["target"]).clip(lower=0)
+    latest = instances["event_date"].max()
+    units = unit_facts(frames, copies, instance_cover, latest)
+    # Judged as any case is (due date, completeness); whether it had started and how overdue
+    # it was are each instance's own event date's (`_first_blocking`).
+    cases = _judge(chain_cases(units), sla_table(copies), latest)
     return cases.rename(columns={"program_id": "instance"})
 
 
