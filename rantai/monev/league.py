@@ -10,8 +10,8 @@ programme. The awards (Kalimantan Timur's, the Paritrana village category) are f
   protection.csv: merged AKTIF episodes of this programme's activated workers, as COVER_PERIOD
   counts them). 100 % is every targeted worker covered for the whole planned period. Months
   beyond the promise (more workers than targeted, longer cover) count no more than it.
-  Tie rule: the same share, the village that promised more worker-months first, then the
-  village code. The days from money received to covered are there too, ranked within the
+  Tie rule: the same share, the village that promised more worker-months first, then the one
+  that got its workers paid for covered sooner after its money arrived, then the village code. The days from money received to covered are there too, ranked within the
   programme only.
 - `villages_to_visit`: per village, its longest unfinished step (started, not complete), with
   whose move it is, ranked within the programme by days waiting.
@@ -192,9 +192,13 @@ def coverage_league(
     end = league["covered_on"].fillna(pd.Timestamp(as_of))
     waited = (end - pd.to_datetime(league["money_received"])).dt.days.clip(lower=0)
     league["days"] = waited.astype("Int64")
+    # For the tie rule: the days it took a village that got there, none for one that did not.
+    league["days_covered"] = league["days"].where(league["covered"])
 
     league["coverage_rank"] = _rank_within_programme(
-        league, ["_share", "promised_worker_months", "unit_code"], [False, False, True]
+        league,
+        ["_share", "promised_worker_months", "days_covered", "unit_code"],
+        [False, False, True, True],
     ).astype("int64")
     fast = league.loc[league["covered"]]
     league["speed_rank"] = _rank_within_programme(

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from rantai.monev.data import known_records
+from rantai.monev.data import covered_workers, known_records, village_league
 from rantai.monev.league import (
     coverage_league,
     tenths_of_percent,
@@ -156,6 +156,36 @@ def test_tie_on_share_the_larger_promise_first_and_cover_beyond_it_counts_no_mor
         (INHU_APBDES, KOTA_LAMA, 3, 500),
     ]
     assert league.loc[league["unit_code"] == SGT, "covered_worker_months"].item() == 36
+
+
+def test_tie_on_share_and_promise_the_village_covered_sooner_first() -> None:
+    def paid_and_covered(village: str, first: int, second_start: str, second_end: str) -> Any:
+        return merged(
+            {
+                "allocations": [allocation(INHU_APBDES, village, 10**8, 2 * YEAR, 2, "2025-01-02")],
+                "premium_payments": [payment(INHU_APBDES, village, "2025-01-03", 2 * YEAR, 2)],
+                "enrollments": [
+                    enrollment(nik(first + i), village, INHU_APBDES, "2024-12-20") for i in (0, 1)
+                ],
+                "coverage": [
+                    coverage(nik(first), INHU_APBDES, "2025-01-01", "2025-12-31"),
+                    coverage(nik(first + 1), INHU_APBDES, second_start, second_end),
+                ],
+            }
+        )
+
+    sources = merged(
+        {"programs": [program(INHU_APBDES, "APBDES", RIAU)]},
+        # Both cover 24 of 24 worker-months; SGT's second worker from 01-20, SGH's from 01-05.
+        paid_and_covered(SGT, 1, "2025-01-20", "2026-01-19"),
+        paid_and_covered(SGH, 10, "2025-01-05", "2026-01-04"),
+    )
+    evaluation, known = evaluated(**sources)
+    league = village_league(evaluation, known, covered_workers(known, d(AS_OF)), d(AS_OF), {})
+    assert [(r.unit_code, r.coverage_rank, r.days, r.speed_rank) for r in league.itertuples()] == [
+        (SGH, 1, 3, 1),  # decree 01-02, both workers covered from 01-05
+        (SGT, 2, 18, 2),
+    ]
 
 
 def test_top_by_coverage_gives_each_programme_its_own_best() -> None:
