@@ -315,7 +315,7 @@ def programme_groups(
     return groups
 
 
-FINDINGS_PROGRAMMES = 3
+FINDINGS_PROGRAMMES = 2
 
 
 def league_findings(groups: list[dict[str, Any]]) -> list[tuple[str, str]]:
