@@ -28,6 +28,7 @@ from rantai.monev.data import (
     village_league,
     waiting_steps,
 )
+from rantai.monev.league import villages_to_visit
 from rantai.monev.protection import (
     Protection,
     build_protection,
@@ -35,6 +36,7 @@ from rantai.monev.protection import (
     predecessor_frames,
     predecessors,
 )
+from rantai.monev.realisasi import realisasi_tables
 from rantai.regions import load_gazetteer
 from rantai.scope import Scope, restrict
 from rantai.stages import Evaluation, evaluate
@@ -97,6 +99,7 @@ def assemble(
     resting = money_at_rest(evaluation, as_of)
     league = village_league(evaluation, known, covered, as_of, names)
     history = unprotected_history(run_log, events, scope, as_of)
+    realisasi, realisasi_districts = realisasi_tables(known, as_of, scope, names)
     if len(history) and history["as_of"].iloc[-1] == as_of:
         # Flags remember the workers of a step as it was flagged; on the report's own date
         # the evaluation knows them as they are now, as the rest of the report shows them.
@@ -115,6 +118,9 @@ def assemble(
         history=history,
         losses=losses,
         league=league,
+        to_visit=villages_to_visit(evaluation, names),
+        realisasi=realisasi,
+        realisasi_districts=realisasi_districts,
         stalls=stalls,
         totals=totals(programs, stalls, losses, resting, league),
     )

@@ -30,6 +30,7 @@ from rantai.chain import (
     unit_of_worker,
 )
 from rantai.monev.labels import display_name
+from rantai.monev.league import KEY, coverage_league
 from rantai.monev.protection import Protection
 from rantai.records import SOURCES, STAGE_ORDER, FundingSource, Stage
 from rantai.scope import Scope
@@ -64,11 +65,16 @@ class Monev:
     money_at_rest: pd.DataFrame  # rupiah sitting at a level, where, since when
     history: pd.DataFrame  # per run date: open stalled steps and the workers in them
     losses: pd.DataFrame  # per (programme, district): workers in stalled steps, worker-days lost
-    league: pd.DataFrame  # every village that received money: days to cover, rank columns
+    league: pd.DataFrame  # every village, ranked by coverage within its programme (league.py)
     stalls: pd.DataFrame  # the stalled steps, worst first, with first_flagged
     totals: dict[str, int] = field(default_factory=dict)
     # The opening section: families without their benefit, claims, cover today and over time.
     protection: Protection = field(default_factory=Protection)
+    # Per village its longest unfinished step and whose move it is (league.py).
+    to_visit: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # Pagu / realisasi / sisa per step and quarter, per programme and district (realisasi.py).
+    realisasi: pd.DataFrame = field(default_factory=pd.DataFrame)
+    realisasi_districts: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def known_records(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> dict[str, pd.DataFrame]:
@@ -368,110 +374,13 @@ def village_league(
     as_of: dt.date,
     names: Mapping[str, str],
 ) -> pd.DataFrame:
-    """Every village that has received its money, with the days it took to get its workers covered.
-
-    Money received: the start of its premium step (the first village transfer for BKBK, the
-    decree for APBDes). Covered: premiums paid in full and every worker paid for active on
-    `as_of`; the day it happened is the cover start of the k-th worker to get cover, k the
-    workers paid for. `days` counts to that day, or to `as_of` for a village not covered yet.
-    `fastest_rank` ranks covered villages by fewest days (then most workers covered, then
-    code); `slowest_rank` ranks all by most days (a village still waiting before a covered
-    one, then most workers waiting, then code).
-    """
-    cases = evaluation.cases
-    village_cases = cases.loc[cases["unit_code"].astype(str).str.len() > 5]
-    key = ["program_id", "unit_code"]
-    premium = village_cases.loc[
-        (village_cases["stage"] == Stage.PREMIUM_PAYMENT.value)
-        & village_cases["start_date"].notna()
-    ].set_index(key)
-    coverage = village_cases.loc[
-        village_cases["stage"] == Stage.COVERAGE_ACTIVATION.value
-    ].set_index(key)
-    league = pd.DataFrame(
-        {
-            "funding_source": premium["funding_source"],
-            "district_code": premium["district_code"],
-            "money_received": premium["start_date"],
-            "premium_due": premium["target"],
-            "premium_paid": premium["achieved"],
-        }
-    )
-    league["workers_paid"] = coverage["target"].reindex(league.index).fillna(0).astype("int64")
-    league["workers_active"] = coverage["achieved"].reindex(league.index).fillna(0).astype("int64")
-    coverage_complete = coverage["complete"].reindex(league.index).fillna(False).astype(bool)
-    target = known["allocations"].groupby(["program_id", "unit_code"])["target_workers"].sum()
-    league["workers_targeted"] = target.reindex(league.index).fillna(0).astype("int64")
-    league["covered"] = (
-        (league["premium_paid"] >= league["premium_due"])
-        & coverage_complete
-        & (league["workers_paid"] > 0)
-    )
-    league["covered_on"] = _cover_complete_dates(covered, league["workers_paid"])
-    league.loc[~league["covered"], "covered_on"] = pd.NaT
-    end = league["covered_on"].fillna(pd.Timestamp(as_of))
-    league["days"] = (end - league["money_received"]).dt.days.clip(lower=0).astype("int64")
-    league["workers_waiting"] = (league["workers_targeted"] - league["workers_active"]).clip(
-        lower=0
-    )
-    league = league.reset_index()
-    first_stall = _first_stalled_stage(evaluation.stalls)
-    league["stalled_stage"] = [
-        first_stall.get((p, u), "")
-        for p, u in zip(league["program_id"], league["unit_code"], strict=True)
-    ]
-    code = league["unit_code"].astype(str)
-    league["village_name"] = code.map(lambda c: display_name(names, c))
-    league["subdistrict_code"] = code.str.slice(0, 8)
-    league["subdistrict_name"] = league["subdistrict_code"].map(lambda c: display_name(names, c))
-    league["district_name"] = league["district_code"].map(lambda c: display_name(names, c))
-    league["money_received"] = league["money_received"].dt.date
-    league["covered_on"] = league["covered_on"].dt.date.where(league["covered"], None)
-
-    fastest = league.loc[league["covered"]].sort_values(
-        ["days", "workers_active", "unit_code", "program_id"],
-        ascending=[True, False, True, True],
-        kind="stable",
-    )
-    league["fastest_rank"] = (
-        pd.Series(range(1, len(fastest) + 1), index=fastest.index)
-        .reindex(league.index)
-        .astype("Int64")
-    )
-    slowest = league.sort_values(
-        ["days", "covered", "workers_waiting", "unit_code", "program_id"],
-        ascending=[False, True, False, True, True],
-        kind="stable",
-    )
-    league["slowest_rank"] = pd.Series(range(1, len(slowest) + 1), index=slowest.index).reindex(
-        league.index
-    )
-    return league.sort_values("slowest_rank").reset_index(drop=True)[LEAGUE_COLUMNS]
-
-
-LEAGUE_COLUMNS = [
-    "fastest_rank",
-    "slowest_rank",
-    "program_id",
-    "funding_source",
-    "unit_code",
-    "village_name",
-    "subdistrict_code",
-    "subdistrict_name",
-    "district_code",
-    "district_name",
-    "money_received",
-    "covered_on",
-    "days",
-    "covered",
-    "workers_targeted",
-    "workers_paid",
-    "workers_active",
-    "workers_waiting",
-    "premium_due",
-    "premium_paid",
-    "stalled_stage",
-]
+    """The village league, within each programme (`rantai.monev.league.coverage_league`):
+    ranked by the share of the promised worker-months covered; the day a village got its
+    workers paid for covered is the cover start of the k-th of its workers to get cover, k the
+    workers paid for."""
+    protection = evaluation.protection
+    needed = protection.set_index(KEY)["workers_paid"].astype("int64")
+    return coverage_league(evaluation, known, _cover_complete_dates(covered, needed), as_of, names)
 
 
 def _cover_complete_dates(covered: pd.DataFrame, needed: pd.Series) -> pd.Series:
@@ -487,18 +396,6 @@ def _cover_complete_dates(covered: pd.DataFrame, needed: pd.Series) -> pd.Series
     return pd.Series(
         pd.to_datetime(hit["cover_start"]).to_numpy(), index=needed.index, dtype="datetime64[ns]"
     )
-
-
-def _first_stalled_stage(stalls: pd.DataFrame) -> dict[tuple[str, str], str]:
-    """Per (programme, unit): its earliest stalled stage in chain order."""
-    if stalls.empty:
-        return {}
-    ranked = stalls.assign(_rank=stalls["stage"].map(STAGE_ORDER)).sort_values("_rank")
-    first = ranked.drop_duplicates(["program_id", "unit_code"])
-    return {
-        (str(p), str(u)): str(s)
-        for p, u, s in zip(first["program_id"], first["unit_code"], first["stage"], strict=True)
-    }
 
 
 def stalled_steps(
@@ -549,6 +446,6 @@ def totals(
     out["workers_in_stalls"] = int(losses["workers"].sum()) if len(losses) else 0
     out["worker_days_lost"] = int(losses["worker_days"].sum()) if len(losses) else 0
     out["money_at_rest"] = int(resting["amount"].sum()) if len(resting) else 0
-    out["villages_with_money"] = len(league)
+    out["villages_with_money"] = int(league["money_received"].notna().sum()) if len(league) else 0
     out["villages_covered"] = int(league["covered"].sum()) if len(league) else 0
     return out

@@ -20,6 +20,7 @@ from rantai.monev.labels import (
     FUNNEL,
     GLOSSARY,
     LEVEL_LABELS,
+    MONEY_STEPS,
     PROTECTION,
     RESPONSIBLE,
     SEVERITY,
@@ -27,16 +28,19 @@ from rantai.monev.labels import (
     angka,
     date_en,
     persen,
+    persen_tenths,
     rupiah_short,
     tanggal,
 )
+from rantai.monev.league import league_findings, programme_groups
+from rantai.monev.realisasi import programme_tables
 from rantai.records import STAGE_ORDER
 from rantai.regions import load_gazetteer
 from rantai.report import rupiah
 
 # The HTML shows the worst of the long tables; report.xlsx has every row.
 STALLS_SHOWN = 60
-LEAGUE_SHOWN = 12
+LEAGUE_SHOWN = 5  # per programme
 RESTING_SHOWN = 8
 FAILURES_SHOWN = 40
 EXPIRING_SHOWN = 15
@@ -54,6 +58,7 @@ def _environment() -> Environment:
     env.filters.update(
         rupiah=rupiah, short=rupiah_short, angka=angka, tanggal=tanggal, tanggal_short=_short_date
     )
+    env.filters["persen1"] = persen_tenths
     return env
 
 
@@ -184,33 +189,9 @@ def _findings(monev: Monev) -> list[tuple[str, str]]:
                 f"times, {rupiah_short(int(row['money']))} held up.",
             )
         )
-    league = monev.league
-    best = league.loc[league["fastest_rank"] == 1]
-    if len(best):
-        r = best.iloc[0]
-        findings.append(
-            (
-                f"Tercepat: Desa {r['village_name']} (Kec. {r['subdistrict_name']}, "
-                f"{r['district_name']}), {r['days']} hari dari dana diterima sampai "
-                f"{angka(r['workers_active'])} pekerja terlindungi.",
-                f"Fastest: {r['village_name']} village ({r['subdistrict_name']}, "
-                f"{r['district_name']}), {r['days']} days from money received to "
-                f"{angka(r['workers_active'])} workers covered.",
-            )
-        )
-    waiting = league.loc[league["stalled_stage"] != ""].sort_values("slowest_rank")
-    if len(waiting):
-        r = waiting.iloc[0]
-        findings.append(
-            (
-                f"Perlu dikunjungi: Desa {r['village_name']} (Kec. {r['subdistrict_name']}, "
-                f"{r['district_name']}), {r['days']} hari sejak dana diterima, "
-                f"{angka(r['workers_waiting'])} pekerja belum terlindungi.",
-                f"To visit: {r['village_name']} village ({r['subdistrict_name']}, "
-                f"{r['district_name']}), {r['days']} days since the money arrived, "
-                f"{angka(r['workers_waiting'])} workers not covered.",
-            )
-        )
+    findings.extend(
+        league_findings(programme_groups(monev.league, monev.to_visit, monev.programs, 1))
+    )
     history = monev.history
     if len(history) >= 2:
         before, now = history.iloc[-2], history.iloc[-1]
@@ -566,11 +547,6 @@ def _context(monev: Monev) -> dict[str, Any]:
             resting_groups.append(
                 {"label": LEVEL_LABELS[level], "rows": rows, "more": len(largest) - len(rows)}
             )
-    league = monev.league
-    fastest = (
-        league.loc[league["fastest_rank"].notna()].sort_values("fastest_rank").head(LEAGUE_SHOWN)
-    )
-    slowest = league.sort_values("slowest_rank").head(LEAGUE_SHOWN)
     stalls = monev.stalls.head(STALLS_SHOWN)
     history = monev.history
     return {
@@ -601,9 +577,11 @@ def _context(monev: Monev) -> dict[str, Any]:
         "history_svg": Markup(charts.history(history)),
         "history": history.to_dict(orient="records"),
         "losses_svg": Markup(charts.worker_days(monev.losses)),
-        "fastest": fastest.to_dict(orient="records"),
-        "slowest": slowest.to_dict(orient="records"),
-        "league_size": len(league),
+        "league_groups": programme_groups(
+            monev.league, monev.to_visit, monev.programs, LEAGUE_SHOWN
+        ),
+        "realisasi_groups": programme_tables(monev.realisasi),
+        "money_steps": MONEY_STEPS,
         "stalls": _records(stalls),
         "stalls_total": len(monev.stalls),
         "stalls_shown": len(stalls),

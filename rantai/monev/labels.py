@@ -196,3 +196,18 @@ def display_name(names: Mapping[str, str], code: str) -> str:
     """A region's name as people write it: `Kab. Bungo`, not `KAB. BUNGO`."""
     name = names.get(str(code), "")
     return name.title() if name.isupper() else name
+
+
+# The money steps of the realisasi table (rantai.monev.realisasi): the decree, then the stages.
+MONEY_STEPS: dict[str, tuple[str, str]] = {
+    "ALLOCATION": ("Alokasi (SK)", "Allocation (decree)"),
+    **{s: STAGES[s] for s in ("DISTRICT_TRANSFER", "VILLAGE_TRANSFER", "PREMIUM_PAYMENT")},
+}
+
+
+def persen_tenths(tenths: int | None) -> str:
+    """A share given in tenths of a percent as people write it: `97,6%`; `–` for none."""
+    if tenths is None:
+        return "–"
+    whole, tenth = divmod(int(tenths), 10)
+    return f"{angka(whole)},{tenth}%"

@@ -22,6 +22,7 @@ from rantai.monev.labels import (
     BLOCKING,
     CLAIM_STATUS,
     LEVEL_LABELS,
+    MONEY_STEPS,
     RESPONSIBLE,
     SEVERITY,
     STAGES,
@@ -35,6 +36,9 @@ _HEADER_FILL = PatternFill("solid", fgColor="0B4F5C")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 
 RUPIAH, COUNT, DATE, TEXT = "rupiah", "count", "date", "text"
+# A share kept in tenths of a percent (an int), shown as a percentage with one decimal.
+PERCENT = "percent"
+PERCENT_FORMAT = "0.0"
 
 
 @dataclass(frozen=True)
@@ -235,6 +239,36 @@ PROTECTION_SHEETS: list[tuple[str, str, list[Column]]] = [
     ),
 ]
 
+REALISASI_COLUMNS = [
+    Column("step", "Langkah", convert=_id(MONEY_STEPS)),
+    Column("quarter_label", "Triwulan"),
+    Column("until", "Realisasi s.d. tanggal", DATE),
+    Column("pagu", "Pagu (Rp)", RUPIAH),
+    Column("realisasi", "Realisasi kumulatif (Rp)", RUPIAH),
+    Column("sisa", "Sisa (Rp)", RUPIAH),
+    Column("percent_tenths", "Realisasi (%)", PERCENT),
+]
+REALISASI_PROGRAMME = [
+    Column("program_id", "Program"),
+    Column("program_name", "Nama program"),
+    Column("funding_source", "Sumber dana"),
+    Column("fiscal_year", "Tahun anggaran", COUNT),
+]
+# Pagu / realisasi / sisa per money step and quarter: per programme, and per district.
+REALISASI_SHEETS: list[tuple[str, str, list[Column]]] = [
+    ("Realisasi Program", "realisasi", [*REALISASI_PROGRAMME, *REALISASI_COLUMNS]),
+    (
+        "Realisasi Kab-Kota",
+        "realisasi_districts",
+        [
+            *REALISASI_PROGRAMME,
+            Column("district_code", "Kode kabupaten/kota"),
+            Column("district_name", "Kabupaten/Kota"),
+            *REALISASI_COLUMNS,
+        ],
+    ),
+]
+
 SHEETS: list[tuple[str, str, list[Column]]] = [
     (
         "Program",
@@ -313,46 +347,58 @@ SHEETS: list[tuple[str, str, list[Column]]] = [
         ],
     ),
     (
-        "Desa Tercepat",
-        "fastest",
+        "Peringkat Desa",
+        "league",
         [
-            Column("fastest_rank", "Peringkat", COUNT),
-            Column("unit_code", "Kode desa"),
-            Column("village_name", "Desa"),
-            Column("subdistrict_name", "Kecamatan"),
-            Column("district_name", "Kabupaten/Kota"),
             Column("program_id", "Program"),
-            Column("money_received", "Dana diterima", DATE),
-            Column("covered_on", "Terlindungi", DATE),
-            Column("days", "Hari", COUNT),
-            Column("workers_active", "Pekerja aktif", COUNT),
-        ],
-    ),
-    (
-        "Desa Terlambat",
-        "slowest",
-        [
-            Column("slowest_rank", "Peringkat", COUNT),
+            Column("coverage_rank", "Peringkat cakupan (dalam program)", COUNT),
             Column("unit_code", "Kode desa"),
             Column("village_name", "Desa"),
             Column("subdistrict_code", "Kode kecamatan"),
             Column("subdistrict_name", "Kecamatan"),
             Column("district_code", "Kode kabupaten/kota"),
             Column("district_name", "Kabupaten/Kota"),
-            Column("program_id", "Program"),
+            Column("workers_targeted", "Target pekerja", COUNT),
+            Column("promised_worker_months", "Bulan-pekerja dijanjikan", COUNT),
+            Column("covered_worker_months", "Bulan-pekerja terlindungi", COUNT),
+            Column("coverage_tenths", "Cakupan (%)", PERCENT),
+            Column("workers_paid", "Pekerja dibayar iurannya", COUNT),
+            Column("workers_activated", "Pekerja pernah diaktifkan", COUNT),
+            Column("workers_covered", "Terlindungi hari ini", COUNT),
             Column("money_received", "Dana diterima", DATE),
             Column("covered_on", "Terlindungi", DATE),
-            Column("days", "Hari", COUNT),
-            Column("covered", "Tuntas", convert=lambda v: "ya" if v else "belum"),
-            Column("workers_targeted", "Target pekerja", COUNT),
-            Column("workers_paid", "Pekerja dibayar iurannya", COUNT),
-            Column("workers_active", "Pekerja aktif", COUNT),
-            Column("workers_waiting", "Pekerja belum aktif", COUNT),
+            Column("days", "Hari sampai terlindungi", COUNT),
+            Column("speed_rank", "Peringkat kecepatan (dalam program)", COUNT),
             Column("premium_due", "Iuran seharusnya (Rp)", RUPIAH),
             Column("premium_paid", "Iuran dibayar (Rp)", RUPIAH),
-            Column("stalled_stage", "Tertahan di", convert=_id(STAGES)),
         ],
     ),
+    (
+        "Desa Dikunjungi",
+        "to_visit",
+        [
+            Column("program_id", "Program"),
+            Column("visit_rank", "Urutan (dalam program)", COUNT),
+            Column("unit_code", "Kode desa"),
+            Column("village_name", "Desa"),
+            Column("subdistrict_code", "Kode kecamatan"),
+            Column("subdistrict_name", "Kecamatan"),
+            Column("district_code", "Kode kabupaten/kota"),
+            Column("district_name", "Kabupaten/Kota"),
+            Column("stage", "Langkah terlama belum selesai", convert=_id(STAGES)),
+            Column("case_id", "Nomor klaim"),
+            Column("responsible", "Harus bertindak", convert=_id(RESPONSIBLE)),
+            Column("start_date", "Mulai", DATE),
+            Column("due_date", "Jatuh tempo", DATE),
+            Column("days_waiting", "Hari menunggu", COUNT),
+            Column("days_overdue", "Hari terlambat", COUNT),
+            Column("stalled", "Macet", convert=_yes_no),
+            Column("workers_affected", "Pekerja terdampak", COUNT),
+            Column("amount_at_stake", "Dana tertahan (Rp)", RUPIAH),
+            Column("unfinished_steps", "Langkah belum selesai", COUNT),
+        ],
+    ),
+    *REALISASI_SHEETS,
     (
         "Langkah Macet",
         "stalls",
@@ -383,7 +429,6 @@ SHEETS: list[tuple[str, str, list[Column]]] = [
 def _tables(monev: Monev, names: dict[str, str]) -> dict[str, pd.DataFrame]:
     from rantai.monev.data import display_name
 
-    league = monev.league
     protection = monev.protection
     resting = monev.money_at_rest.copy()
     resting["holder_name"] = resting["holder_code"].map(lambda c: display_name(names, c))
@@ -403,8 +448,10 @@ def _tables(monev: Monev, names: dict[str, str]) -> dict[str, pd.DataFrame]:
         "money_at_rest": resting,
         "history": monev.history,
         "losses": monev.losses,
-        "fastest": league.loc[league["fastest_rank"].notna()].sort_values("fastest_rank"),
-        "slowest": league.sort_values("slowest_rank"),
+        "league": monev.league,
+        "to_visit": monev.to_visit,
+        "realisasi": monev.realisasi,
+        "realisasi_districts": monev.realisasi_districts,
         "stalls": monev.stalls,
     }
 
@@ -418,6 +465,8 @@ def _cell(value: Any, kind: str) -> Any:
         return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
     if kind in (RUPIAH, COUNT):
         return int(value)
+    if kind == PERCENT:
+        return int(value) / 10  # for display only: the figure is the integer tenths
     value = value.item() if hasattr(value, "item") else value
     if isinstance(value, str):
         # Characters a worksheet cannot hold (openpyxl refuses them) shown as �.
@@ -561,4 +610,9 @@ def _sheet(
         sheet.append(cells)
 
 
-_FORMATS = {RUPIAH: RUPIAH_FORMAT, COUNT: COUNT_FORMAT, DATE: DATE_FORMAT}
+_FORMATS = {
+    RUPIAH: RUPIAH_FORMAT,
+    COUNT: COUNT_FORMAT,
+    DATE: DATE_FORMAT,
+    PERCENT: PERCENT_FORMAT,
+}
