@@ -203,7 +203,7 @@ def _both(x: float, y: float, pair: tuple[str, str], **attrs: str) -> str:
 
 
 def _legend(x: float, y: float, colours: list[str]) -> str:
-    out, step = [], 92
+    out, step = [], 82
     for i, (fill, label) in enumerate(zip(colours, CLASS_LABELS, strict=True)):
         out.append(
             f'<rect x="{x + i * step:.0f}" y="{y:.0f}" width="14" height="14" fill="{fill}" '
@@ -231,9 +231,9 @@ def district_map(monev: Monev) -> str:
     if not drawn:
         return ""
     figures = district_figures(monev)
-    # Side by side when the region is about as tall as wide; the nation, one above the other.
+    # Side by side unless the region is much wider than tall (the nation: one above the other).
     probe, probe_height = _fit(drawn, 1000)
-    side_by_side = probe_height > 1000 / 1.6
+    side_by_side = probe_height > 1000 / 2.2
     panel_width = 560 if side_by_side else 1160
     project, height = _fit(drawn, panel_width)
     head, legend = 26, 34
