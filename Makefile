@@ -51,17 +51,17 @@ bench: $(STAMP)
 test: lint typecheck $(STAMP) chromium
 	$(BIN)/pytest -q -rs $(PYTEST_ARGS)
 
-# The browser tests drive Debian's Chromium (Playwright never downloads a browser): installed
-# here when it is missing and make runs as root; otherwise one line says how (the browser
-# tests then skip, or fail when CI is set).
-CHROMIUM_INSTALL := apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser), and read
+# the printed report with pdftotext (poppler-utils): installed here when missing and make runs
+# as root; otherwise one line says how (the browser tests then skip, or fail when CI is set).
+CHROMIUM_INSTALL := apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils
 chromium:
-	@if [ -z "$$RANTAI_CHROMIUM" ] && ! command -v chromium >/dev/null 2>&1; then \
+	@if { [ -z "$$RANTAI_CHROMIUM" ] && ! command -v chromium >/dev/null 2>&1; } || ! command -v pdftotext >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "make: installing Chromium for the browser tests: $(CHROMIUM_INSTALL)"; \
 	    $(CHROMIUM_INSTALL) || echo "make: Chromium could not be installed; the browser tests need it"; \
 	  else \
-	    echo "make: the browser tests need Chromium: sudo apt-get install -y chromium"; \
+	    echo "make: the browser tests need Chromium: sudo apt-get install -y chromium poppler-utils"; \
 	  fi; \
 	fi
 
