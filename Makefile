@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: demo test lint typecheck unit bench clean ui deploy report-screenshot chromium
+.PHONY: demo test lint typecheck unit bench clean ui deploy report-screenshot map-screenshot chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ demo: $(STAMP)
 # then `rantai report` and headless Chromium (apt-get install -y chromium).
 report-screenshot: $(STAMP)
 	$(BIN)/python tools/report_screenshot.py --out out/report-demo --png docs/img/report.png
+
+# The README's picture of the national map (docs/img/map-national.png): a small national story
+# (every desa, 100,000 workers), one run, `rantai report` and headless Chromium.
+map-screenshot: $(STAMP)
+	$(BIN)/python tools/map_screenshot.py --out out/map-national --png docs/img/map-national.png
 
 # The operators' desk: a Prefect server (UI included; SQLite unless
 # PREFECT_API_DATABASE_CONNECTION_URL is set) and a worker for the pool, until Ctrl-C.
