@@ -6,7 +6,8 @@ The outlines are the package's simplified copy of the 2025 district boundaries
 (rantai/data/boundaries/, made by tools/simplify_boundaries.py; see its SOURCE.md): one level
 of detail for a province, a coarser one for the nation. The map is keyed by the boundary
 file's district codes (`15.08`). No scripts and nothing fetched: each district is one path,
-drawn twice with `<use>`, and its figures are its `<title>`, which a browser shows on hover.
+drawn once per panel with `<use>`, and its figures are its `<title>`, which a browser shows on
+hover over either panel.
 """
 
 from __future__ import annotations
@@ -247,25 +248,30 @@ def district_map(monev: Monev) -> str:
         if d:
             body.append(f'<path id="dm{outline.code.replace(".", "-")}" d="{d}"/>')
     body.append("</defs>")
-    for i, (key, label, colours) in enumerate(PANELS):
-        x0 = (panel_width + gap) * i if side_by_side else 0
-        y0 = 0 if side_by_side else (panel_height + gap // 2) * i
+    offsets = [
+        ((panel_width + gap) * i, 0) if side_by_side else (0, (panel_height + gap // 2) * i)
+        for i in range(len(PANELS))
+    ]
+    for (x0, y0), (_, label, colours) in zip(offsets, PANELS, strict=True):
         body.append(f'<g transform="translate({x0} {y0})">')
         body.append(_both(0, 17, label, font_weight="bold", font_size="15"))
-        body.append(
-            f'<g transform="translate(0 {head})" stroke="#fff" stroke-width=".7" '
-            'stroke-linejoin="round" fill-rule="evenodd">'
-        )
-        for outline in drawn:
-            row = figures.loc[outline.code] if outline.code in figures.index else None
-            share = None if row is None else row[f"{key}_share"]
-            body.append(
-                f'<use href="#dm{outline.code.replace(".", "-")}" '
-                f'fill="{colour(share, colours)}"><title>{escape(_title(outline, row))}</title></use>'
-            )
-        body.append("</g>")
         body.append(_legend(0, head + height + 12, colours))
         body.append("</g>")
+    # A district once: its title (shown on hover over either panel) and its two uses.
+    body.append(
+        f'<g transform="translate(0 {head})" stroke="#fff" stroke-width=".7" '
+        'stroke-linejoin="round" fill-rule="evenodd">'
+    )
+    for outline in drawn:
+        row = figures.loc[outline.code] if outline.code in figures.index else None
+        ref = f'href="#dm{outline.code.replace(".", "-")}"'
+        uses = []
+        for (x0, y0), (key, _, colours) in zip(offsets, PANELS, strict=True):
+            share = None if row is None else row[f"{key}_share"]
+            at = (f' x="{x0}"' if x0 else "") + (f' y="{y0}"' if y0 else "")
+            uses.append(f'<use {ref}{at} fill="{colour(share, colours)}"/>')
+        body.append(f"<g><title>{escape(_title(outline, row))}</title>{''.join(uses)}</g>")
+    body.append("</g>")
     return (
         f'<svg class="chart map" viewBox="0 0 {width} {total_height}" role="img" '
         f'font-size="12" fill="{INK}" aria-label="Peta kabupaten/kota / district map">'

@@ -48,10 +48,14 @@ def map_section(html: str) -> str:
 
 def districts_drawn(section: str) -> dict[str, list[tuple[str, str]]]:
     out: dict[str, list[tuple[str, str]]] = {}
-    for code, fill, title in re.findall(
-        r'<use href="#dm([\d-]+)" fill="(#[0-9a-f]+)"><title>(.*?)</title></use>', section, re.S
+    # One group a district: its title, then its outline on each panel.
+    for title, code, money, workers in re.findall(
+        r'<g><title>(.*?)</title><use href="#dm([\d-]+)" fill="(#[0-9a-f]+)"/>'
+        r'<use href="#dm\2"(?: [xy]="\d+")+ fill="(#[0-9a-f]+)"/></g>',
+        section,
+        re.S,
     ):
-        out.setdefault(code.replace("-", "."), []).append((fill, unescape(title)))
+        out[code.replace("-", ".")] = [(money, unescape(title)), (workers, unescape(title))]
     return out
 
 

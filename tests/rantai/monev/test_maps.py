@@ -114,10 +114,14 @@ JAMBI = monev(
 def uses(svg: str) -> dict[str, list[tuple[str, str]]]:
     """Each district's (fill, title) in the order of the panels."""
     out: dict[str, list[tuple[str, str]]] = {}
-    for code, fill, title in re.findall(
-        r'<use href="#dm([\d-]+)" fill="(#[0-9a-f]+)"><title>(.*?)</title></use>', svg, re.S
+    # One group a district: its title, then its outline on each panel.
+    for title, code, money, workers in re.findall(
+        r'<g><title>(.*?)</title><use href="#dm([\d-]+)" fill="(#[0-9a-f]+)"/>'
+        r'<use href="#dm\2"(?: [xy]="\d+")+ fill="(#[0-9a-f]+)"/></g>',
+        svg,
+        re.S,
     ):
-        out.setdefault(code.replace("-", "."), []).append((fill, unescape(title)))
+        out[code.replace("-", ".")] = [(money, unescape(title)), (workers, unescape(title))]
     return out
 
 
