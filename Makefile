@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: demo test lint typecheck unit bench clean ui deploy report-screenshot chromium
+.PHONY: demo test lint typecheck unit bench clean ui deploy report-screenshot map-screenshot chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ demo: $(STAMP)
 # then `rantai report` and headless Chromium (apt-get install -y chromium).
 report-screenshot: $(STAMP)
 	$(BIN)/python tools/report_screenshot.py --out out/report-demo --png docs/img/report.png
+
+# The README's picture of the national map (docs/img/map-national.png): a small national story
+# (every desa, 100,000 workers), one run, `rantai report` and headless Chromium.
+map-screenshot: $(STAMP)
+	$(BIN)/python tools/map_screenshot.py --out out/map-national --png docs/img/map-national.png
 
 # The operators' desk: a Prefect server (UI included; SQLite unless
 # PREFECT_API_DATABASE_CONNECTION_URL is set) and a worker for the pool, until Ctrl-C.
@@ -51,17 +56,17 @@ bench: $(STAMP)
 test: lint typecheck $(STAMP) chromium
 	$(BIN)/pytest -q -rs $(PYTEST_ARGS)
 
-# The browser tests drive Debian's Chromium (Playwright never downloads a browser): installed
-# here when it is missing and make runs as root; otherwise one line says how (the browser
-# tests then skip, or fail when CI is set).
-CHROMIUM_INSTALL := apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser), and read
+# the printed report with pdftotext (poppler-utils): installed here when missing and make runs
+# as root; otherwise one line says how (the browser tests then skip, or fail when CI is set).
+CHROMIUM_INSTALL := apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils
 chromium:
-	@if [ -z "$$RANTAI_CHROMIUM" ] && ! command -v chromium >/dev/null 2>&1; then \
+	@if { [ -z "$$RANTAI_CHROMIUM" ] && ! command -v chromium >/dev/null 2>&1; } || ! command -v pdftotext >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "make: installing Chromium for the browser tests: $(CHROMIUM_INSTALL)"; \
 	    $(CHROMIUM_INSTALL) || echo "make: Chromium could not be installed; the browser tests need it"; \
 	  else \
-	    echo "make: the browser tests need Chromium: sudo apt-get install -y chromium"; \
+	    echo "make: the browser tests need Chromium: sudo apt-get install -y chromium poppler-utils"; \
 	  fi; \
 	fi
 

@@ -62,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     monev.add_argument("--program", help="one programme only")
     monev.add_argument("--province", help="one province only (code, e.g. 15)")
     monev.add_argument("--out", required=True, type=Path, help="folder for the report files")
+    monev.add_argument("--pdf", action="store_true", help="also report.pdf (headless Chromium)")
 
     demo = commands.add_parser("demo", help="generate the bundled sample and evaluate it")
     demo.add_argument("--out", type=Path, default=Path("out/demo"), help="output folder")
@@ -479,6 +480,18 @@ def _report(args: argparse.Namespace) -> tuple[int, str]:
         files = write_report(db_url, args.as_of, args.out, Scope(args.program, province))
     except NothingToReport as error:
         raise UsageError(f"rantai report: {error}") from None
+    if args.pdf:
+        from rantai.monev.browser import NoBrowser
+        from rantai.monev.pdf import write_pdf
+
+        try:
+            pdf = write_pdf(files.html, args.out / "report.pdf")
+        except NoBrowser as error:
+            return (
+                EXIT_ERROR,
+                f"rantai report: wrote {files.html} and {files.xlsx}; no PDF: {error}",
+            )
+        return EXIT_OK, f"rantai: wrote {files.html}, {files.xlsx} and {pdf}"
     return EXIT_OK, f"rantai: wrote {files.html} and {files.xlsx}"
 
 

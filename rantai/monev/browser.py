@@ -26,6 +26,9 @@ SANDBOX_FREE_FLAGS = [
 _FLAGS = ["--headless", *SANDBOX_FREE_FLAGS, "--hide-scrollbars"]
 
 
+INSTALL = "install the Debian package (apt-get install -y chromium)"
+
+
 class NoBrowser(RuntimeError):
     """No Chromium on this machine."""
 
@@ -36,13 +39,15 @@ def find_chromium() -> str:
     configured = os.environ.get("RANTAI_CHROMIUM")
     if configured:
         if not shutil.which(configured):
-            raise NoBrowser(f"RANTAI_CHROMIUM={configured} is not an executable")
+            raise NoBrowser(
+                f"RANTAI_CHROMIUM={configured} is not an executable: unset it or {INSTALL}"
+            )
         return configured
     for name in _NAMES:
         path = shutil.which(name)
         if path:
             return path
-    raise NoBrowser("no Chromium found: install the Debian package (apt-get install -y chromium)")
+    raise NoBrowser(f"no Chromium found: {INSTALL}")
 
 
 def _chromium(args: list[str], timeout: float) -> None:
@@ -77,14 +82,13 @@ def screenshot(
     return png
 
 
-def print_pdf(html: Path, pdf: Path, timeout: float = 120) -> Path:
-    """Print an HTML file to PDF as a browser prints it (page size from its CSS @page)."""
+def print_pdf(html: Path, pdf: Path, timeout: float = 120, header_footer: bool = False) -> Path:
+    """Print an HTML file to PDF as a browser prints it (page size from its CSS @page);
+    `header_footer`: with Chromium's own header and footer (title, URL, page numbers)."""
     pdf.parent.mkdir(parents=True, exist_ok=True)
     pdf.unlink(missing_ok=True)
-    _chromium(
-        ["--no-pdf-header-footer", f"--print-to-pdf={pdf.resolve()}", html.resolve().as_uri()],
-        timeout,
-    )
+    own = [] if header_footer else ["--no-pdf-header-footer"]
+    _chromium([*own, f"--print-to-pdf={pdf.resolve()}", html.resolve().as_uri()], timeout)
     if not pdf.exists():
         raise RuntimeError(f"chromium wrote no PDF of {html}")
     return pdf

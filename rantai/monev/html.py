@@ -10,7 +10,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from rantai.monev import charts
+from rantai.monev import charts, maps
 from rantai.monev.data import AGE_BUCKETS, LEVELS, Monev, display_name
 from rantai.monev.labels import (
     BENEFITS,
@@ -555,6 +555,7 @@ def _context(monev: Monev) -> dict[str, Any]:
         "as_of_iso": monev.as_of.isoformat(),
         "scope_id": scope_id,
         "scope_en": scope_en,
+        "district_map": Markup(maps.district_map(monev)),
         "perlindungan": _protection_context(monev),
         "kpis": _kpis(monev),
         "findings": _findings(monev),
