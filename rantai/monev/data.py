@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,9 @@ from rantai.monev.protection import Protection
 from rantai.records import SOURCES, STAGE_ORDER, FundingSource, Stage
 from rantai.scope import Scope
 from rantai.stages import Evaluation
+
+if TYPE_CHECKING:
+    from rantai.monev.cuts import Cut
 
 # Age of money at rest, in days since it arrived where it sits: upper bounds and labels.
 AGE_BUCKETS: list[tuple[int | None, str]] = [
@@ -69,6 +72,8 @@ class Monev:
     totals: dict[str, int] = field(default_factory=dict)
     # The opening section: families without their benefit, claims, cover today and over time.
     protection: Protection = field(default_factory=Protection)
+    # A district, kecamatan or branch cut (rantai.monev.cuts); None for a wider report.
+    cut: Cut | None = None
 
 
 def known_records(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> dict[str, pd.DataFrame]:
