@@ -187,7 +187,8 @@ def _related_regions(scope: Scope, codes: pd.Series) -> pd.Series:
 
 
 def _programme_rows(rows: pd.DataFrame, scope: Scope) -> pd.Series:
-    if scope.program_id is None:
+    # A source without programmes (branches) bears on every programme.
+    if scope.program_id is None or "program_id" not in rows.columns:
         return pd.Series(True, index=rows.index)
     return rows["program_id"].astype(object) == scope.program_id
 

@@ -77,7 +77,8 @@ class Monev:
 
 
 def known_records(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> dict[str, pd.DataFrame]:
-    """Each source's records known on `as_of` (by the record's own date), of known programmes."""
+    """Each source's records known on `as_of` (by the record's own date), of known programmes
+    (a source without programmes, branches, whole)."""
     as_of_ts = pd.Timestamp(as_of)
     programs = frames["programs"].drop_duplicates("program_id", keep="last")
     out = {"programs": programs.reset_index(drop=True)}
@@ -87,7 +88,9 @@ def known_records(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> dict[st
         frame = frames.get(name)
         if frame is None:
             frame = pd.DataFrame(columns=source.columns)
-        keep = frame["program_id"].isin(programs["program_id"]) & known_mask(frame, name, as_of_ts)
+        keep = known_mask(frame, name, as_of_ts)
+        if source.has_programme:
+            keep &= frame["program_id"].isin(programs["program_id"])
         out[name] = frame.loc[keep].reset_index(drop=True)
     return out
 
