@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from sqlalchemy import Connection, inspect, select, text
+from sqlalchemy import Connection, select
 
 from rantai.chain import once_per_worker
 from rantai.monev.labels import display_name
@@ -490,12 +490,9 @@ def branch_districts(conn: Connection, branch_code: str) -> Branch:
 
 
 def _branches(conn: Connection) -> pd.DataFrame:
-    """The stored branches (nothing when the store has no `branches` table)."""
+    """The stored branches, as text (nothing when branches.csv was never delivered)."""
+    from rantai.store.queries import read_source
+
     columns = ["branch_code", "name", "parent_branch_code", "district_code"]
-    if not inspect(conn).has_table("branches"):
-        return pd.DataFrame(columns=columns, dtype=object)
-    found = conn.execute(text(f"SELECT {', '.join(columns)} FROM branches")).all()
-    frame = pd.DataFrame([tuple(r) for r in found], columns=columns, dtype=object)
-    for column in columns:
-        frame[column] = frame[column].map(lambda v: None if v is None else str(v).strip() or None)
-    return frame
+    frame = read_source(conn, "branches", columns=columns).astype(object)
+    return frame.where(frame.notna(), None)

@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import inspect, text
 
 from rantai.cli import main
 from rantai.ingest import validate_load
@@ -184,23 +183,15 @@ BRANCHES = [
 
 @pytest.fixture(scope="module")
 def branches(demo) -> str:
-    """The demo's store with a `branches` table holding BRANCHES."""
+    """The demo's store with BRANCHES loaded as a delivery of branches.csv would load them."""
     db = str(demo["db"])
+    header = ["branch_code", "name", "parent_branch_code", "district_code"]
+    rows = pd.DataFrame([[v or "" for v in b] for b in BRANCHES], columns=header, dtype=object)
+    result = validate_load({"branches": rows}, pd.DataFrame(), GAZETTEER)["branches"]
+    assert result.quarantine.empty and len(result.valid) == len(BRANCHES)
     with engine_for(db).begin() as conn:
-        if not inspect(conn).has_table("branches"):
-            conn.execute(
-                text(
-                    "CREATE TABLE branches (branch_code TEXT, name TEXT, "
-                    "parent_branch_code TEXT, district_code TEXT)"
-                )
-            )
-        conn.execute(
-            text(
-                "INSERT INTO branches (branch_code, name, parent_branch_code, district_code) "
-                "VALUES (:code, :name, :parent, :district)"
-            ),
-            [dict(zip(["code", "name", "parent", "district"], b, strict=True)) for b in BRANCHES],
-        )
+        batch = new_batch(conn, "run", "branches", "test", "0" * 64, len(result.valid))
+        load_source(conn, "branches", batch, result.valid, result.quarantine, 0)
     return db
 
 
