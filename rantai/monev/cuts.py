@@ -258,14 +258,17 @@ def village_actions(
                     responsible_for(stage, str(program.funding_source)).value,
                 )
             )
-            row["workers_affected"] = int(step["workers_affected"])
+            # A district's step read for a kecamatan knows only the kecamatan's villages: its
+            # money and workers are the district report's to give, its dates hold.
+            at_village = holder == str(program.unit_code)
+            row["workers_affected"] = int(step["workers_affected"]) if at_village else 0
             if pd.notna(step["due_date"]):
                 due = pd.Timestamp(step["due_date"])
                 row["due_date"] = due.date()
                 if bool(step["stalled"]):
                     row["status"] = OVERDUE
                     row["days_overdue"] = int(step["days_overdue"])
-                    row["amount_at_stake"] = int(step["amount_at_stake"])
+                    row["amount_at_stake"] = int(step["amount_at_stake"]) if at_village else 0
                 else:
                     row["status"] = DUE
                     row["days_left"] = max(int((due - as_of_ts).days), 0)
@@ -423,7 +426,8 @@ def cut_section(monev: Monev) -> str:
 
     villages = cut.villages.astype(object)
     villages = villages.where(villages.notna(), None)
-    counts = villages.loc[villages["status"] == OVERDUE, "responsible"].value_counts()
+    stalls = monev.stalls
+    counts = stalls["responsible"].value_counts() if len(stalls) else pd.Series(dtype="int64")
     return (
         _environment()
         .get_template("cut.html.j2")
