@@ -3,10 +3,11 @@
 - The provincial treasury (BPKAD) fixes the programmes and their allocations by decree (SK) and
   pays the districts: `programs`, `allocations`, `district_transfers`. Programmes live here
   because the decree that creates a programme is the one that allocates its money.
-- The district treasury / village finance system pays the village accounts: `village_transfers`.
-- BPJS Ketenagakerjaan registers workers, receives the premiums (iuran), reports cover and
-  decides and pays the JKK and JKM claims: `enrollments`, `premium_payments`, `coverage`,
-  `claims`.
+- The district treasury / village finance system (the DPMD's) takes the villages' requests for
+  their transfer and pays the village accounts: `village_transfers`, `village_requests`.
+- BPJS Ketenagakerjaan registers workers, receives the premiums (iuran), reports cover,
+  decides and pays the JKK and JKM claims and says which of its branches serves each
+  district: `enrollments`, `premium_payments`, `coverage`, `claims`, `branches`.
 
 All three speak the same JSON API (`docs/openapi.yaml`) at one base URL by default; each can
 have its own URL and token in the settings (`RANTAI_TREASURY_URL`, `RANTAI_BPJS_TOKEN`, ...).
@@ -39,20 +40,21 @@ class ProvincialTreasury(SourceClient):
 
 
 class VillageFinance(SourceClient):
-    """The district treasury / village finance system: transfers to village accounts."""
+    """The district treasury / village finance system: transfers to village accounts and the
+    villages' requests for them (issue 15)."""
 
     system = "village_finance"
     title = "the village finance system"
-    collections = ("village_transfers",)
+    collections = ("village_transfers", "village_requests")
 
 
 class BpjsKetenagakerjaan(SourceClient):
     """BPJS Ketenagakerjaan: enrollments, premium payments, the cover it reports and the
-    claims it decides and pays (contract v2)."""
+    claims it decides and pays (contract v2), and its branches (issue 15)."""
 
     system = "bpjs"
     title = "BPJS Ketenagakerjaan"
-    collections = ("enrollments", "premium_payments", "coverage", "claims")
+    collections = ("enrollments", "premium_payments", "coverage", "claims", "branches")
 
 
 SYSTEMS: tuple[type[SourceClient], ...] = (ProvincialTreasury, VillageFinance, BpjsKetenagakerjaan)

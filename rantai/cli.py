@@ -12,7 +12,10 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from rantai.scope import Scope
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -61,6 +64,10 @@ def _parser() -> argparse.ArgumentParser:
     monev.add_argument("--as-of", required=True, type=_date, help="report date YYYY-MM-DD")
     monev.add_argument("--program", help="one programme only")
     monev.add_argument("--province", help="one province only (code, e.g. 15)")
+    cut = monev.add_mutually_exclusive_group()
+    cut.add_argument("--district", help="one district (kabupaten/kota) only (code, e.g. 15.08)")
+    cut.add_argument("--kecamatan", help="one kecamatan only: its villages (code, e.g. 15.08.01)")
+    cut.add_argument("--branch", help="the districts a BPJS branch (Kantor Cabang) serves")
     monev.add_argument("--out", required=True, type=Path, help="folder for the report files")
     monev.add_argument("--pdf", action="store_true", help="also report.pdf (headless Chromium)")
 
@@ -163,7 +170,12 @@ def _check_db(command: str, given: str | None) -> str:
 
 
 # The flows name the scope by its parameters; the command line by its options.
-_OPTIONS = {"program_id": "--program", "province_code": "--province"}
+_OPTIONS = {
+    "program_id": "--program",
+    "province_code": "--province",
+    "district_codes": "--district",
+    "subdistrict_codes": "--kecamatan",
+}
 
 
 def _check_scope(command: str, program: str | None, province: str | None) -> str | None:
@@ -457,11 +469,22 @@ def _report(args: argparse.Namespace) -> tuple[int, str]:
     from sqlalchemy.engine import make_url
 
     from rantai.monev import NothingToReport, write_report
-    from rantai.scope import Scope, checked_programme
+    from rantai.regions import load_gazetteer
+    from rantai.scope import checked_programme, scope_for
     from rantai.store.engine import engine_for
     from rantai.store.queries import read_source
 
     province = _check_scope("report", args.program, args.province)
+    try:
+        scope = scope_for(
+            load_gazetteer(),
+            args.program,
+            province,
+            [args.district] if args.district is not None else [],
+            subdistrict_codes=[args.kecamatan] if args.kecamatan is not None else [],
+        )
+    except ValueError as error:
+        raise UsageError(f"rantai report: {_as_options(str(error))}") from None
     db_url = _check_db("report", args.db)
     url = make_url(db_url)
     # The report only reads: a store that is not there would be created empty.
@@ -469,6 +492,9 @@ def _report(args: argparse.Namespace) -> tuple[int, str]:
     if database not in (None, "", ":memory:") and not Path(str(database)).expanduser().exists():
         raise UsageError(f"rantai report: no store at {database} (run `rantai run` first)")
     _check_out("report", args.out)
+    branch = None
+    if args.branch is not None:
+        scope, branch = _branch_scope(db_url, args.branch, args.program, province)
     if args.program is not None:
         with engine_for(db_url).connect() as conn:
             known = set(read_source(conn, "programs")["program_id"])
@@ -477,7 +503,7 @@ def _report(args: argparse.Namespace) -> tuple[int, str]:
         except ValueError as error:
             raise UsageError(f"rantai report: --program {error}") from None
     try:
-        files = write_report(db_url, args.as_of, args.out, Scope(args.program, province))
+        files = write_report(db_url, args.as_of, args.out, scope, branch)
     except NothingToReport as error:
         raise UsageError(f"rantai report: {error}") from None
     if args.pdf:
@@ -493,6 +519,30 @@ def _report(args: argparse.Namespace) -> tuple[int, str]:
             )
         return EXIT_OK, f"rantai: wrote {files.html}, {files.xlsx} and {pdf}"
     return EXIT_OK, f"rantai: wrote {files.html} and {files.xlsx}"
+
+
+def _branch_scope(
+    db_url: str, code: str, program: str | None, province: str | None
+) -> tuple[Scope, tuple[str, str]]:
+    """`--branch`: the scope of the districts a BPJS branch serves (its own and its child
+    offices'), and the branch as (code, name) for the report's title."""
+    from rantai.monev.cuts import branch_districts
+    from rantai.regions import load_gazetteer
+    from rantai.scope import scope_for
+    from rantai.store.engine import engine_for
+
+    with engine_for(db_url).connect() as conn:
+        try:
+            branch = branch_districts(conn, code.strip())
+        except ValueError as error:
+            raise UsageError(f"rantai report: --branch {error}") from None
+    if not branch.districts:
+        raise UsageError(f"rantai report: --branch {code!r} serves no district")
+    try:
+        scope = scope_for(load_gazetteer(), program, province, branch.districts)
+    except ValueError as error:
+        raise UsageError(f"rantai report: --branch {code}: {_as_options(str(error))}") from None
+    return scope, (branch.code, branch.name)
 
 
 class Terminated(BaseException):

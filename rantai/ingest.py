@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 import pandas as pd
 
+from rantai.records import SOURCES
 from rantai.regions import Gazetteer
 from rantai.validate import Validated, validate
 
@@ -19,9 +22,14 @@ def known_programs(stored: pd.DataFrame, loaded: pd.DataFrame) -> pd.DataFrame:
 
 
 def validate_load(
-    raw: dict[str, pd.DataFrame], stored_programs: pd.DataFrame, gazetteer: Gazetteer
+    raw: dict[str, pd.DataFrame],
+    stored_programs: pd.DataFrame,
+    gazetteer: Gazetteer,
+    stored_keys: Mapping[str, Iterable[str]] | None = None,
 ) -> dict[str, Validated]:
-    """Validate every source of a load; returns each source's valid rows and quarantine."""
+    """Validate every source of a load; returns each source's valid rows and quarantine.
+    `stored_keys`: per source, the stored keys its rows may name (the stored branches that a
+    parent_branch_code may name; see `named_keys`)."""
     results: dict[str, Validated] = {}
     loaded_programs = pd.DataFrame(columns=PROGRAM_COLUMNS)
     if "programs" in raw:
@@ -31,5 +39,17 @@ def validate_load(
     programs = known_programs(stored_programs, loaded_programs)
     for source, rows in raw.items():
         if source != "programs":
-            results[source] = validate(source, rows, programs, gazetteer)
+            known = (stored_keys or {}).get(source, ())
+            results[source] = validate(source, rows, programs, gazetteer, known)
     return results
+
+
+def naming_sources() -> dict[str, str]:
+    """The sources with a column naming a record of their own (branches: parent_branch_code
+    names a branch_code), with the column named."""
+    out: dict[str, str] = {}
+    for name, source in SOURCES.items():
+        for spec in source.specs.values():
+            if spec.names_own_record is not None:
+                out[name] = spec.names_own_record
+    return out

@@ -186,6 +186,9 @@ class Spec:
     open_ended: bool = False
     # The value names a programme that must be known (programs.predecessor_id).
     names_programme: bool = False
+    # The value names a record of this source that must be known, by the source's key (one
+    # column), from this file or an earlier load (branches.parent_branch_code: a branch).
+    names_own_record: str | None = None
 
 
 TEXT = Spec(Kind.TEXT)
@@ -317,6 +320,30 @@ class Claim(Record):
     reject_reason: Annotated[str | None, Spec(Kind.TEXT, required=False)] = None
 
 
+class VillageRequest(Record):
+    """village_requests.csv: a village's application to its district for its BKBK transfer,
+    complete once its documents are (Jambi: the district pays a village on its application and
+    the completeness of its documents)."""
+
+    program_id: Annotated[str, TEXT]
+    village_code: Annotated[str, CODE]
+    submitted_date: Annotated[dt.date, DATE]
+    complete_date: Annotated[dt.date | None, OPTIONAL_DATE] = None
+    missing_documents: Annotated[str | None, Spec(Kind.TEXT, required=False)] = None
+
+
+class Branch(Record):
+    """branches.csv: a BPJS Ketenagakerjaan branch office (Kantor Cabang) and one district it
+    serves; one row per district. No programme: a branch serves every programme's cases."""
+
+    branch_code: Annotated[str, TEXT]
+    name: Annotated[str, TEXT]
+    parent_branch_code: Annotated[
+        str | None, Spec(Kind.TEXT, required=False, names_own_record="branch_code")
+    ] = None
+    district_code: Annotated[str, CODE]
+
+
 class Place(StrEnum):
     """The kind of region a code must name."""
 
@@ -388,8 +415,15 @@ class Source:
 
     @property
     def refers_to_programme(self) -> bool:
-        """Whether each record names a programme that must be known (all but the programmes)."""
-        return "program_id" in self.model.model_fields and self.key != ("program_id",)
+        """Whether each record names a programme that must be known (all but the programmes
+        and the programme-less sources)."""
+        return self.has_programme and self.key != ("program_id",)
+
+    @property
+    def has_programme(self) -> bool:
+        """Whether records carry a program_id (a source without one, branches, is read whole
+        whatever programmes a run or report looks at)."""
+        return "program_id" in self.model.model_fields
 
     @property
     def columns(self) -> list[str]:
@@ -493,8 +527,30 @@ SOURCES: dict[str, Source] = {
                 ),
             ),
         ),
+        # Optional (issue 15): without the file, VILLAGE_TRANSFER is the district's from its
+        # usual start; with a programme's requests, the village's until its request is complete.
+        Source(
+            "village_requests",
+            VillageRequest,
+            ("program_id", "village_code"),
+            "submitted_date",
+            region=RegionRule("village_code", Place.DESA),
+            feeds=Stage.VILLAGE_TRANSFER,
+            checks=(NotBefore("complete_after_submitted", "complete_date", "submitted_date"),),
+        ),
+        # Optional (issue 15): which BPJS branch serves each district's cases.
+        Source(
+            "branches",
+            Branch,
+            ("district_code",),
+            None,
+            region=RegionRule("district_code", Place.DISTRICT, inside_programme_province=False),
+        ),
     )
 }
+
+# Sources whose records carry no programme: read whole by any run or report.
+PROGRAMMELESS: tuple[str, ...] = tuple(n for n, s in SOURCES.items() if not s.has_programme)
 
 # The column that places a record in a region inside its programme's province, per source.
 # Programmes are placed by their province; coverage rows carry no region and follow their

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Scope:
-    """A run's scope; empty fields mean "all". Codes are dotted district or village codes."""
+    """A run's scope; empty fields mean "all". Codes are dotted district, subdistrict
+    (kecamatan) or village codes: a code takes every region inside it, and for reading the rows
+    of the regions above it too (`_related_regions`)."""
 
     program_id: str | None = None
     province_code: str | None = None
@@ -117,14 +119,24 @@ def checked_programme(program_id: str, known: Collection[str]) -> str:
     return program_id
 
 
+_LEVEL_NAMES = {
+    Level.DISTRICT: "district",
+    Level.SUBDISTRICT: "subdistrict (kecamatan)",
+    Level.VILLAGE: "village",
+}
+_EXAMPLES = {Level.DISTRICT: "15.08", Level.SUBDISTRICT: "15.08.01", Level.VILLAGE: "15.08.01.2001"}
+
+
 def scope_for(
     gazetteer: Gazetteer,
     program_id: str | None = None,
     province_code: str | None = None,
     district_codes: Sequence[str] = (),
     village_codes: Sequence[str] = (),
+    subdistrict_codes: Sequence[str] = (),
 ) -> Scope:
-    """A rerun's scope from its parameters; every code must be a region of its level."""
+    """A rerun's (or a report's) scope from its parameters; every code must be a region of its
+    level."""
     province = None
     if province_code:
         try:
@@ -134,14 +146,15 @@ def scope_for(
     codes: list[str] = []
     for field_name, written, level in (
         ("district_codes", district_codes, Level.DISTRICT),
+        ("subdistrict_codes", subdistrict_codes, Level.SUBDISTRICT),
         ("village_codes", village_codes, Level.VILLAGE),
     ):
         for raw in written:
             code = normalise_code(raw)
             if code is None or code not in gazetteer or level_of(code) is not level:
                 raise ValueError(
-                    f"{field_name}: {raw!r} is not a {level.value} code in the gazetteer "
-                    f"(expected e.g. {'15.08' if level is Level.DISTRICT else '15.08.01.2001'})"
+                    f"{field_name}: {raw!r} is not a {_LEVEL_NAMES[level]} code in the gazetteer "
+                    f"(expected e.g. {_EXAMPLES[level]})"
                 )
             if province is not None and not code.startswith(province + "."):
                 raise ValueError(f"{field_name}: {code} is outside province {province}")
@@ -174,7 +187,8 @@ def _related_regions(scope: Scope, codes: pd.Series) -> pd.Series:
 
 
 def _programme_rows(rows: pd.DataFrame, scope: Scope) -> pd.Series:
-    if scope.program_id is None:
+    # A source without programmes (branches) bears on every programme.
+    if scope.program_id is None or "program_id" not in rows.columns:
         return pd.Series(True, index=rows.index)
     return rows["program_id"].astype(object) == scope.program_id
 

@@ -14,7 +14,7 @@ from samples.bad_rows import BAD_ROWS_BY_FUNDING, BadRows
 from samples.corrections import corrected_delivery
 from samples.days import DEMO_AS_OF
 from samples.render import render_source
-from samples.story import Story, province_story
+from samples.story import OPTIONAL_SOURCES, Story, province_story
 
 
 def generate_province(
@@ -81,7 +81,7 @@ def write_folder(frames: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, source in SOURCES.items():
-        if name not in frames:
+        if name not in frames or (name in OPTIONAL_SOURCES and frames[name].empty):
             continue
         path = out_dir / f"{name}.csv"
         frames[name][source.columns].to_csv(

@@ -17,11 +17,13 @@ from samples.finance import scaled_targets
 from samples.folders import story_frames
 from samples.places import region_table, slug, title
 from samples.plans import Plan
-from samples.story import province_story
+from samples.story import OPTIONAL_SOURCES, province_story
 
 NATIONAL_WORKERS = 3_000_000
 # A tenth of the units enrol one to three workers beyond their target.
 _EXTRA_PER_UNIT = 0.2
+# The nation's folder has no village requests or branches (issue 15's optional sources).
+NATIONAL_SOURCES = [name for name in SOURCES if name not in OPTIONAL_SOURCES]
 
 
 def _national_plans(province: str, rng: np.random.Generator) -> list[Plan]:
@@ -179,14 +181,14 @@ def generate_national(
     corrects that share of every source's records, as the next day's delivery would.
     Deterministic for a seed. For millions of workers prefer `write_national`, which streams.
     """
-    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in SOURCES}
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in NATIONAL_SOURCES}
     for province, plans in national_plans(workers, seed).items():
         frames = national_province(
             province, plans, seed, as_of, with_bad_rows=with_bad_rows, changed=changed
         )
-        for name in SOURCES:
+        for name in NATIONAL_SOURCES:
             parts[name].append(frames[name])
-    return {name: pd.concat(parts[name], ignore_index=True) for name in SOURCES}
+    return {name: pd.concat(parts[name], ignore_index=True) for name in NATIONAL_SOURCES}
 
 
 def write_national(
@@ -207,7 +209,7 @@ def write_national(
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {name: out_dir / f"{name}.csv" for name in SOURCES}
+    paths = {name: out_dir / f"{name}.csv" for name in NATIONAL_SOURCES}
     for name, path in paths.items():
         path.write_text(",".join(SOURCES[name].columns) + "\n", encoding="utf-8")
     jobs = [
@@ -235,7 +237,7 @@ def _national_csv(job: tuple[str, list[Plan], int, dt.date, float]) -> dict[str,
         name: frames[name][SOURCES[name].columns]
         .to_csv(index=False, header=False, lineterminator="\n")
         .encode("utf-8")
-        for name in SOURCES
+        for name in NATIONAL_SOURCES
     }
 
 

@@ -106,6 +106,8 @@ def province_story(
         "premium_payments": payments,
         "coverage": covered[SOURCES["coverage"].columns],
         "claims": claims,
+        # The optional sources of issue 15 (empty: a folder without them).
+        **{name: _empty(name) for name in OPTIONAL_SOURCES},
     }
     cutoff = day_number(as_of)
     typed["claims"] = claims_known_on(claims, cutoff)
@@ -116,6 +118,14 @@ def province_story(
         typed[name] = frame.reset_index(drop=True)
     taken = set(workers["nik"].astype(np.int64).tolist())
     return Story(province, plans, parts, typed, workers, cutoff, taken, next_ref)
+
+
+# Sources a folder may leave out (issue 15); a story without their records writes no file.
+OPTIONAL_SOURCES = ("village_requests", "branches")
+
+
+def _empty(name: str) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype=object) for c in SOURCES[name].columns})
 
 
 _PERSON = ["nik", "name", "village_code", "occupation", "kpj_no"]

@@ -12,7 +12,7 @@ from pydantic import SecretStr
 from connectors.delivery import Delivery
 from connectors.files import UnreadableInput, read_folder
 from rantai.faults import failpoint
-from rantai.ingest import validate_load
+from rantai.ingest import naming_sources, validate_load
 from rantai.regions import load_gazetteer
 from rantai.run_context import RunContext
 from rantai.store.engine import checkpoint_in_background, engine_for, reading
@@ -67,8 +67,13 @@ def validate_sources(delivery: Delivery, run: RunContext) -> dict[str, Validated
     """Validate every delivered source against the contract and the gazetteer."""
     with reading(engine_for(run.db_url)) as conn:
         stored_programs = read_source(conn, "programs")
+        stored_keys = {
+            name: set(read_source(conn, name, columns=[column])[column].dropna())
+            for name, column in naming_sources().items()
+            if name in delivery.sources
+        }
     raw = {name: s.rows for name, s in delivery.sources.items()}
-    validated = validate_load(raw, stored_programs, load_gazetteer())
+    validated = validate_load(raw, stored_programs, load_gazetteer(), stored_keys)
     for name, result in validated.items():
         get_run_logger().info(
             "%s: %d valid, %d quarantined", name, len(result.valid), len(result.quarantine)

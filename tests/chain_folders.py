@@ -263,3 +263,43 @@ def claims_load(folder: Path) -> None:
 
 
 CLAIMS_QUARANTINE = [("claims", "4", "CLM-4", "INCONSISTENT")]
+
+
+REQUEST_HEADER = [
+    "program_id",
+    "village_code",
+    "submitted_date",
+    "complete_date",
+    "missing_documents",
+]
+BRANCH_HEADER = ["branch_code", "name", "parent_branch_code", "district_code"]
+
+
+def requests_load(folder: Path) -> None:
+    """The first load's villages' requests for their BKBK transfer (issue 15): Pedukun's was
+    complete on 2025-02-20, before its transfer; Lubuk Niur's still lacks a document."""
+    write(
+        folder,
+        "village_requests",
+        REQUEST_HEADER,
+        [
+            ["jambi-bkbk-2025", V1, "2025-02-12", "2025-02-20", ""],
+            ["jambi-bkbk-2025", V2, "2025-02-12", "", "rekening desa"],
+        ],
+    )
+
+
+def branches_load(folder: Path) -> None:
+    """The BPJS branches of the first load's districts (issue 15): KC Muara Bungo serves Bungo;
+    KC Rengat serves Indragiri Hulu and is the parent office of KCP Tembilahan (Indragiri
+    Hilir)."""
+    write(
+        folder,
+        "branches",
+        BRANCH_HEADER,
+        [
+            ["KC-MUARA-BUNGO", "KC Muara Bungo", "", BUNGO],
+            ["KC-RENGAT", "KC Rengat", "", "14.02"],
+            ["KCP-TEMBILAHAN", "KCP Tembilahan", "KC-RENGAT", INHIL],
+        ],
+    )

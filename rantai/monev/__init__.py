@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, select
 
+from rantai.monev.cuts import SUBDISTRICT, cut_of, district_programmes, narrow, village_actions
 from rantai.monev.data import (
     Monev,
     covered_workers,
@@ -78,13 +79,19 @@ def assemble(
     events: pd.DataFrame,
     names: Mapping[str, str],
     earlier: Mapping[str, pd.DataFrame] | None = None,
+    branch: tuple[str, str] | None = None,
+    district_programmes: tuple[str, ...] = (),
 ) -> Monev:
     """Every table of the report from the sources' records and the flag history. `earlier`:
     the records of the scope's programme's predecessor, when `frames` (one programme's) lack
     them: its workers and cover count for the programme's protection (contract v2), and it is
-    last year's side of the comparison; the report's tables stay the programme's own."""
+    last year's side of the comparison; the report's tables stay the programme's own.
+    `branch`: (code, name) when the scope's districts are a BPJS branch's;
+    `district_programmes`: for a kecamatan, its district's programmes whose unit is the
+    district (`rantai.monev.cuts`)."""
     every = _with(frames, earlier)
-    evaluation = restrict(evaluate(every, as_of), scope)
+    evaluated = evaluate(every, as_of)
+    evaluation = narrow(restrict(evaluated, scope), every, as_of, scope)
     if earlier is not None:
         # restrict leaves programme metrics as evaluated: the predecessor's are not this report's.
         mine = [p for p in evaluation.programs if p["program_id"] == scope.program_id]
@@ -106,7 +113,20 @@ def assemble(
         last = history.index[-1]
         history.loc[last, "open_steps"] = len(stalls)
         history.loc[last, "workers"] = int(losses["workers"].sum()) if len(losses) else 0
+    cut = cut_of(scope, names, branch)
+    if cut is not None and cut.kind == SUBDISTRICT:
+        cases = evaluated.cases
+        if scope.program_id is not None:
+            cases = cases.loc[cases["program_id"] == scope.program_id]
+        villages = village_actions(cases, evaluation.stalls, scope.codes, names, as_of)
+        cut = replace(
+            cut,
+            villages=villages,
+            desa=int(villages["village_code"].nunique()),
+            district_programmes=district_programmes,
+        )
     return Monev(
+        cut=cut,
         protection=protection_of(every, evaluation, known["programs"], as_of, scope, names),
         as_of=as_of,
         scope=scope,
@@ -179,11 +199,15 @@ def _predecessor_records(
     return earlier if not earlier["programs"].empty else None
 
 
-def read_monev(conn: Connection, as_of: dt.date, scope: Scope) -> Monev:
+def read_monev(
+    conn: Connection, as_of: dt.date, scope: Scope, branch: tuple[str, str] | None = None
+) -> Monev:
     """The report's tables from the store (read only: the report changes nothing)."""
     frames = read_frames(conn, scope)
+    above = district_programmes(conn, scope)
     if frames["programs"].empty:
-        raise NothingToReport(f"no programme in the store for {scope.label()}")
+        told = f" (its district's own programmes: {', '.join(above)})" if above else ""
+        raise NothingToReport(f"no programme in the store for {scope.label()}{told}")
     run_log = pd.read_sql(
         select(runs.c.run_id, runs.c.as_of, runs.c.started_at).where(
             runs.c.finished_at.is_not(None)
@@ -211,16 +235,25 @@ def read_monev(conn: Connection, as_of: dt.date, scope: Scope) -> Monev:
         events,
         load_gazetteer().names,
         _predecessor_records(conn, scope, frames),
+        branch,
+        above,
     )
 
 
-def write_report(db_url: str, as_of: dt.date, out_dir: Path, scope: Scope) -> ReportFiles:
-    """Write report.html and report.xlsx for a scope as of a date into `out_dir`."""
+def write_report(
+    db_url: str,
+    as_of: dt.date,
+    out_dir: Path,
+    scope: Scope,
+    branch: tuple[str, str] | None = None,
+) -> ReportFiles:
+    """Write report.html and report.xlsx for a scope as of a date into `out_dir` (`branch`:
+    the BPJS branch whose districts the scope's are, as (code, name))."""
     from rantai.monev.html import render_html
     from rantai.monev.xlsx import write_xlsx
 
     with engine_for(db_url).connect() as conn:
-        monev = read_monev(conn, as_of, scope)
+        monev = read_monev(conn, as_of, scope, branch)
     out_dir.mkdir(parents=True, exist_ok=True)
     html = out_dir / "report.html"
     partial = out_dir / ".report.html.partial"

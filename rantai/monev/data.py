@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,9 @@ from rantai.monev.protection import Protection
 from rantai.records import SOURCES, STAGE_ORDER, FundingSource, Stage
 from rantai.scope import Scope
 from rantai.stages import Evaluation
+
+if TYPE_CHECKING:
+    from rantai.monev.cuts import Cut
 
 # Age of money at rest, in days since it arrived where it sits: upper bounds and labels.
 AGE_BUCKETS: list[tuple[int | None, str]] = [
@@ -75,10 +78,13 @@ class Monev:
     # Pagu / realisasi / sisa per step and quarter, per programme and district (realisasi.py).
     realisasi: pd.DataFrame = field(default_factory=pd.DataFrame)
     realisasi_districts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # A district, kecamatan or branch cut (rantai.monev.cuts); None for a wider report.
+    cut: Cut | None = None
 
 
 def known_records(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> dict[str, pd.DataFrame]:
-    """Each source's records known on `as_of` (by the record's own date), of known programmes."""
+    """Each source's records known on `as_of` (by the record's own date), of known programmes
+    (a source without programmes, branches, whole)."""
     as_of_ts = pd.Timestamp(as_of)
     programs = frames["programs"].drop_duplicates("program_id", keep="last")
     out = {"programs": programs.reset_index(drop=True)}
@@ -88,7 +94,9 @@ def known_records(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> dict[st
         frame = frames.get(name)
         if frame is None:
             frame = pd.DataFrame(columns=source.columns)
-        keep = frame["program_id"].isin(programs["program_id"]) & known_mask(frame, name, as_of_ts)
+        keep = known_mask(frame, name, as_of_ts)
+        if source.has_programme:
+            keep &= frame["program_id"].isin(programs["program_id"])
         out[name] = frame.loc[keep].reset_index(drop=True)
     return out
 

@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from rantai.monev import charts, maps
+from rantai.monev.cuts import cut_section
 from rantai.monev.data import AGE_BUCKETS, LEVELS, Monev, display_name
 from rantai.monev.labels import (
     BENEFITS,
@@ -75,6 +76,9 @@ def render_html(monev: Monev) -> str:
 
 def _scope_label(monev: Monev, names: dict[str, str]) -> tuple[str, str]:
     parts_id, parts_en = [], []
+    if monev.cut is not None:  # a district, kecamatan or branch (rantai.monev.cuts)
+        parts_id.append(monev.cut.label_id)
+        parts_en.append(monev.cut.label_en)
     if monev.scope.program_id:
         parts_id.append(f"Program {monev.scope.program_id}")
         parts_en.append(f"Programme {monev.scope.program_id}")
@@ -556,6 +560,7 @@ def _context(monev: Monev) -> dict[str, Any]:
         "scope_id": scope_id,
         "scope_en": scope_en,
         "district_map": Markup(maps.district_map(monev)),
+        "cut_section": Markup(cut_section(monev)),
         "perlindungan": _protection_context(monev),
         "kpis": _kpis(monev),
         "findings": _findings(monev),

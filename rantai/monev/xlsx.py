@@ -497,6 +497,10 @@ def write_xlsx(monev: Monev, path: Path, names: dict[str, str]) -> Path:
     tables = _tables(monev, names)
     for title, key, columns in [*PROTECTION_SHEETS, *SHEETS]:
         _sheet(book.create_sheet(title), tables[key], columns)
+    if monev.cut is not None and len(monev.cut.villages):  # a kecamatan (rantai.monev.cuts)
+        from rantai.monev.cuts import VILLAGES_SHEET, village_sheet
+
+        _sheet(book.create_sheet(VILLAGES_SHEET), monev.cut.villages, village_sheet())
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path

@@ -60,7 +60,7 @@ def read_source(
     columns: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """One source's stored records (contract columns and batch_id, or only `columns`), typed,
-    optionally for some programmes."""
+    optionally for some programmes (a source without programmes is read whole)."""
     return _read(conn, source, program_ids, columns, None)
 
 
@@ -138,7 +138,7 @@ def _from_memory(
 ) -> pd.DataFrame:
     """Loaded records as `read_source` would give them back."""
     names = list(columns) if columns is not None else list(SOURCES[source].columns)
-    if program_ids is not None:
+    if program_ids is not None and SOURCES[source].has_programme:
         records = records[records["program_id"].isin(program_ids)]
     out = records[names].reset_index(drop=True)
     for name in names:
@@ -199,7 +199,8 @@ def _read(
     table = source_tables[source]
     names = list(columns) if columns is not None else [*SOURCES[source].columns, "batch_id"]
     query = select(*[table.c[c] for c in names])
-    if program_ids is not None:
+    # A source without programmes (branches) is read whole, whatever programmes are asked for.
+    if program_ids is not None and SOURCES[source].has_programme:
         query = query.where(table.c.program_id.in_(program_ids))
     if where is not None:
         query = query.where(where)

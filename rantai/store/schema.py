@@ -201,6 +201,7 @@ SCOPE_INDEXES = {
     "ix_village_transfers_village": ("village_transfers", "village_code"),
     "ix_enrollments_village": ("enrollments", "village_code"),
     "ix_premium_payments_payer": ("premium_payments", "payer_code"),
+    "ix_village_requests_village": ("village_requests", "village_code"),  # revision 0006
 }
 for _index, (_name, _column) in SCOPE_INDEXES.items():
     Index(_index, source_tables[_name].c[_column])

@@ -33,6 +33,7 @@ from rantai.validate.rules import (
     check_formats,
     check_known_regions,
     check_named_programmes,
+    check_named_records,
     check_region,
     check_required,
 )
@@ -60,9 +61,15 @@ def check_header(source_name: str, columns: Iterable[object]) -> list[str]:
 
 
 def validate(
-    source_name: str, raw: pd.DataFrame, programs: pd.DataFrame | None, gazetteer: Gazetteer
+    source_name: str,
+    raw: pd.DataFrame,
+    programs: pd.DataFrame | None,
+    gazetteer: Gazetteer,
+    stored_keys: Iterable[str] = (),
 ) -> Validated:
-    """Validate one contract file's rows (as read, all text) against the contract's rules."""
+    """Validate one contract file's rows (as read, all text) against the contract's rules.
+    `stored_keys`: the keys of this source's stored records, which a column naming a record of
+    its own source (a branch's parent) may name besides this file's rows."""
     source = SOURCES[source_name]
     stripped = raw.attrs.get(STRIPPED) is True
     raw = raw.reset_index(drop=True)
@@ -96,6 +103,7 @@ def validate(
     keys = key_hash(parsed, source)
     check_duplicates(source, parsed, keys, verdicts)
     check_consistency(source, fields, funding, verdicts)
+    check_named_records(source, fields, set(stored_keys), verdicts)
 
     return Validated(
         valid=valid_frame(source, parsed, keys, verdicts.open),

@@ -81,6 +81,15 @@ def unknown_program_detail(field: Field) -> Detail:
     )
 
 
+def unknown_record_detail(field: Field, source: str) -> Detail:
+    """A value naming a record of its own source (a branch's parent branch) that neither this
+    file nor an earlier load has."""
+    return lambda hit: (
+        f"{field.name}: expected a {field.spec.names_own_record} in {source}.csv (this load or "
+        "an earlier one), found '" + shown(field, hit) + "'"
+    )
+
+
 def required_when_detail(field: Field, column: str, value: str) -> Detail:
     """A field that a row needs because of another field's value (a PAID claim's paid_date)."""
     return lambda hit: f"{field.name}: required when {column} is {value}, found an empty cell"

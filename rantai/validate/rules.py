@@ -30,6 +30,7 @@ from rantai.validate.details import (
     required_when_detail,
     shown,
     unknown_program_detail,
+    unknown_record_detail,
 )
 from rantai.validate.keys import duplicated
 from rantai.validate.reading import DISTRICT, PROVINCE, VILLAGE, Codes, Field
@@ -237,6 +238,21 @@ def check_named_programmes(
     for field in named:
         unknown = ~field.missing & ~field.written.isin(known).to_numpy(dtype=bool)
         verdicts.flag(unknown, Reason.UNKNOWN_PROGRAM, unknown_program_detail(field))
+
+
+def check_named_records(
+    source: Source, fields: dict[str, Field], stored: set[str], verdicts: Verdicts
+) -> None:
+    """INCONSISTENT: a column naming a record of its own source (a branch's
+    parent_branch_code) must name one in this file or `stored` (an earlier load's), as a
+    predecessor_id must name a programme."""
+    for field in fields.values():
+        column = field.spec.names_own_record
+        if column is None:
+            continue
+        known = set(stored) | set(fields[column].written.dropna())
+        unknown = ~field.missing & ~field.written.isin(known).to_numpy(dtype=bool)
+        verdicts.flag(unknown, Reason.INCONSISTENT, unknown_record_detail(field, source.name))
 
 
 def _check_stage(source: Source, program: Field, funding: ObjectArray, verdicts: Verdicts) -> None:

@@ -59,7 +59,10 @@ def test_every_contract_file_has_exactly_one_system():
     assert system_for("coverage") is BpjsKetenagakerjaan
     # Contract v2: BPJS decides and pays the JKK and JKM claims, so it reports them.
     assert system_for("claims") is BpjsKetenagakerjaan
-    assert BpjsKetenagakerjaan.collections[-1] == "claims"
+    assert "claims" in BpjsKetenagakerjaan.collections
+    # Issue 15: the DPMD's system takes the villages' requests; BPJS knows its branches.
+    assert system_for("village_requests") is VillageFinance
+    assert system_for("branches") is BpjsKetenagakerjaan
 
 
 def test_bpjs_reports_claims_exactly_as_the_folder_connector_gives_them(folder):

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import CHECKS, load_all_checks
 
 from rantai.records import SOURCES
-from tests.chain_folders import claims_load, first_load
+from tests.chain_folders import branches_load, claims_load, first_load, requests_load
 from tests.connectors import issued_cursors  # its hooks: cursors the server issued
 from tests.simulated import REPO, simulator
 
@@ -48,6 +48,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("conformance")
     first_load(folder)
     claims_load(folder)
+    requests_load(folder)
+    branches_load(folder)
     with simulator(folder, "--token", TOKEN) as url:
         issued_cursors.prime(url, AUTHORIZATION, [f"/v1/{source}" for source in SOURCES])
         schema.config.update(base_url=url)

@@ -72,6 +72,31 @@ def test_a_district_scope_takes_every_village_inside_it(delivery):
     assert ids(selected["village_transfers"], "transfer_id") == ["VT1", "VT2", "VT3", "VT4"]
 
 
+def test_a_kecamatan_scope_takes_its_villages_and_the_rows_of_its_district_above_it(delivery):
+    kecamatan = V1[:8]  # 15.08.01, Tanah Tumbuh
+    selected = select_rows(delivery, Scope(codes=(kecamatan,)), NO_ENROLLED)
+
+    assert ids(selected["allocations"], "allocation_id") == ["A1", "A2"]
+    # The district's transfer starts its villages' transfer steps: it is read too.
+    assert ids(selected["district_transfers"], "transfer_id") == ["DT1"]
+    # The kelurahan of another kecamatan of Bungo (15.08.03) is not.
+    assert ids(selected["village_transfers"], "transfer_id") == ["VT1", "VT2", "VT4"]
+    assert sorted(set(selected["coverage"]["nik"])) == sorted(V1_WORKERS)
+    assert not set(selected["enrollments"]["nik"]) & set(INHIL_WORKERS)
+    assert select_rows(delivery, Scope(codes=("15.08.02",)), NO_ENROLLED)["allocations"].empty
+
+
+def test_a_kecamatan_scope_keeps_its_villages_cases_and_not_its_districts_own(delivery):
+    frames = {
+        n: r.valid for n, r in validate_load(delivery, pd.DataFrame(), load_gazetteer()).items()
+    }
+    evaluation = evaluate(frames, dt.date(2025, 6, 30))
+    kecamatan = restrict(evaluation, Scope(codes=(V1[:8],)))
+    assert set(kecamatan.cases["unit_code"]) == {V1, V2}
+    whole = restrict(evaluation, Scope(codes=(BUNGO,)))
+    assert BUNGO in set(whole.cases["unit_code"])  # the district's own step is the district's
+
+
 def test_programme_and_province_scopes(delivery):
     by_programme = select_rows(delivery, Scope(program_id="inhil-apbd-2025"), NO_ENROLLED)
     assert ids(by_programme["programs"], "program_id") == ["inhil-apbd-2025"]
@@ -187,6 +212,8 @@ def test_scope_for_normalises_and_checks_codes():
     assert scope == Scope(program_id="jambi-bkbk-2025", codes=(BUNGO, V1))
     assert scope_for(gazetteer, province_code="14", district_codes=[INHIL]).codes == (INHIL,)
     assert scope_for(gazetteer, village_codes=[W3]).label() == W3
+    kecamatan = scope_for(gazetteer, "jambi-bkbk-2025", "15", subdistrict_codes=["150801"])
+    assert kecamatan == Scope("jambi-bkbk-2025", "15", ("15.08.01",))
 
     with pytest.raises(ValueError, match=r"village_codes: '15\.08' is not a village code"):
         scope_for(gazetteer, village_codes=[BUNGO])
@@ -194,6 +221,10 @@ def test_scope_for_normalises_and_checks_codes():
         scope_for(gazetteer, district_codes=["99.99"])
     with pytest.raises(ValueError, match=r"15\.08 is outside province 14"):
         scope_for(gazetteer, province_code="14", district_codes=[BUNGO])
+    with pytest.raises(ValueError, match=r"subdistrict_codes: '15\.08' is not a subdistrict"):
+        scope_for(gazetteer, subdistrict_codes=[BUNGO])
+    with pytest.raises(ValueError, match=r"subdistrict_codes: '15\.08\.99' is not a subdistrict"):
+        scope_for(gazetteer, subdistrict_codes=["15.08.99"])
     with pytest.raises(ValueError, match="province_code: '1508' is not a province"):
         scope_for(gazetteer, province_code="1508")
 

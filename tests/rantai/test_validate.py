@@ -111,6 +111,19 @@ BASE: dict[str, dict[str, Any]] = {
         "paid_date": "2025-06-20",
         "reject_reason": "",
     },
+    "village_requests": {
+        "program_id": "JBI-BKBK",
+        "village_code": PEDUKUN,
+        "submitted_date": "2025-02-03",
+        "complete_date": "2025-02-10",
+        "missing_documents": "",
+    },
+    "branches": {
+        "branch_code": "KC-MUARA-BUNGO",
+        "name": "KC Muara Bungo",
+        "parent_branch_code": "",
+        "district_code": BUNGO,
+    },
 }
 
 

@@ -209,6 +209,69 @@ def test_revision_0005_keeps_the_flags_and_their_first_flagged_and_the_claims_ta
     engine.dispose()
 
 
+def test_revision_0006_adds_village_requests_and_branches_which_load_with_their_history(db_url):
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        _upgrade(conn, "0005")
+        tables = MetaData()
+        tables.reflect(conn)
+        assert "village_requests" not in tables.tables and "branches" not in tables.tables
+
+    migrate(engine)
+
+    gazetteer = load_gazetteer()
+    with engine.begin() as conn:
+        batch = new_batch(conn, "run-p", "programs", "test", "0" * 64, 1)
+        programme = pd.DataFrame(
+            [
+                {
+                    "program_id": "jambi-bkbk-2025",
+                    "funding_source": "BKBK",
+                    "province_code": "15",
+                    "fiscal_year": "2025",
+                    "name": "BKBK Jambi 2025",
+                }
+            ],
+            dtype=object,
+        )
+        result = validate("programs", programme, None, gazetteer)
+        load_source(conn, "programs", batch, result.valid, result.quarantine, 1)
+        for number, complete in enumerate(("", "2025-02-10"), start=1):
+            request = {
+                "program_id": "jambi-bkbk-2025",
+                "village_code": "15.08.01.2001",
+                "submitted_date": "2025-02-03",
+                "complete_date": complete,
+                "missing_documents": "" if complete else "rekening desa",
+            }
+            rows = pd.DataFrame([request], dtype=object)
+            result = validate("village_requests", rows, read_source(conn, "programs"), gazetteer)
+            assert result.quarantine.empty
+            batch = new_batch(conn, f"run-{number}", "village_requests", "test", "0" * 64, 1)
+            load_source(conn, "village_requests", batch, result.valid, result.quarantine, 1)
+        requests = read_source(conn, "village_requests")
+        assert requests["complete_date"].tolist() == [pd.Timestamp("2025-02-10")]
+        history = history_tables["village_requests"]
+        assert conn.execute(select(history.c.missing_documents)).scalars().all() == [
+            "rekening desa"
+        ]
+        branch = {
+            "branch_code": "KC-MUARA-BUNGO",
+            "name": "KC Muara Bungo",
+            "parent_branch_code": "",
+            "district_code": "15.08",
+        }
+        rows = pd.DataFrame([branch], dtype=object)
+        result = validate("branches", rows, None, gazetteer)
+        batch = new_batch(conn, "run-b", "branches", "test", "0" * 64, 1)
+        load_source(conn, "branches", batch, result.valid, result.quarantine, 1)
+        # No programme: read whole whatever programmes are asked for.
+        assert read_source(conn, "branches", ["other"])["branch_code"].tolist() == [
+            "KC-MUARA-BUNGO"
+        ]
+    engine.dispose()
+
+
 FLAGS_AT_0004 = [
     {
         "program_id": "jambi-bkbk-2024",

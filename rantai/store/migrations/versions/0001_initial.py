@@ -15,7 +15,11 @@ depends_on = None
 
 
 # Tables that later revisions create: the live models hold them, but this revision must not.
-CREATED_LATER = {"source_marks", "claims", "claims_history", "failure_reports"}  # 0002, 0005
+CREATED_LATER = {
+    "source_marks",  # 0002
+    *("claims", "claims_history", "failure_reports"),  # 0005
+    *("village_requests", "village_requests_history", "branches", "branches_history"),  # 0006
+}
 
 
 # Columns of the live models that later revisions add (0005: contract v2).

@@ -1,0 +1,90 @@
+"""`rantai run` with the optional sources of issue 15: village_requests.csv and branches.csv.
+A folder without them behaves as before (tests/cli/test_run_command.py pins that run)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from rantai.store.engine import engine_for
+from rantai.store.schema import source_tables
+from tests.chain_folders import (
+    BRANCH_HEADER,
+    REQUEST_HEADER,
+    V1,
+    V2,
+    branches_load,
+    first_load,
+    requests_load,
+    write,
+)
+from tests.cli.test_run_command import read_csv, run
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+
+
+def test_a_folder_with_requests_and_branches_loads_them_and_quarantines_bad_rows(tmp_path, db_url):
+    folder, out = tmp_path / "in", tmp_path / "out"
+    first_load(folder)
+    write(
+        folder,
+        "village_requests",
+        REQUEST_HEADER,
+        [
+            ["jambi-bkbk-2025", V1, "2025-02-12", "2025-02-20", ""],
+            ["jambi-bkbk-2025", V2, "2025-02-12", "", "rekening desa"],
+            ["jambi-bkbk-2025", V2, "2025-02-12", "2025-02-01", ""],  # duplicate key
+            ["inhu-apbdes-2025", "14.02.01.2001", "2025-02-12", "", ""],  # no such step
+        ],
+    )
+    write(
+        folder,
+        "branches",
+        BRANCH_HEADER,
+        [
+            ["KC-MUARA-BUNGO", "KC Muara Bungo", "", "15.08"],
+            ["KC-RENGAT", "KC Rengat", "", "14.02"],
+            ["KCP-TEMBILAHAN", "KCP Tembilahan", "KC-RENGAT", "14.04"],
+            ["KC-X", "KC X", "KC-NOWHERE", "14.03"],  # INCONSISTENT: no such parent
+        ],
+    )
+
+    assert run(folder, "2025-06-30", out, db_url) == 0
+
+    quarantine = [
+        (q["source"], q["row_number"], q["reason"]) for q in read_csv(out / "quarantine.csv")
+    ]
+    assert [q for q in quarantine if q[0] in ("village_requests", "branches")] == [
+        ("village_requests", "2", "DUPLICATE_ID_CONFLICT"),
+        ("village_requests", "3", "DUPLICATE_ID_CONFLICT"),
+        ("village_requests", "4", "INCONSISTENT"),
+        ("branches", "4", "INCONSISTENT"),
+    ]
+    with engine_for(db_url).connect() as conn:
+        requests = source_tables["village_requests"]
+        assert conn.execute(select(requests.c.village_code)).scalars().all() == [V1]
+        stored = source_tables["branches"]
+        assert sorted(conn.execute(select(stored.c.branch_code)).scalars()) == [
+            "KC-MUARA-BUNGO",
+            "KC-RENGAT",
+            "KCP-TEMBILAHAN",
+        ]
+
+
+def test_a_parent_branch_stored_by_an_earlier_run_is_known(tmp_path, db_url):
+    first, second, out = tmp_path / "in1", tmp_path / "in2", tmp_path / "out"
+    first_load(first)
+    requests_load(first)
+    branches_load(first)
+    assert run(first, "2025-06-30", out, db_url) == 0
+    write(
+        second,
+        "branches",
+        BRANCH_HEADER,
+        [["KCP-DURI", "KCP Duri", "KC-RENGAT", "14.03"]],
+    )
+    assert run(second, "2025-06-30", out, db_url) == 0
+    assert [q for q in read_csv(out / "quarantine.csv") if q["source"] == "branches"] == []
+    with engine_for(db_url).connect() as conn:
+        stored = source_tables["branches"]
+        assert len(conn.execute(select(stored.c.branch_code)).scalars().all()) == 4
