@@ -2,7 +2,11 @@
 
 Codes are stored dotted (`15.08.01.2001`). Levels: province (`15`), district (`15.08`),
 subdistrict/kecamatan (`15.08.01`) and village (`15.08.01.2001`); a village whose last part
-starts with 2 is a desa, with 1 a kelurahan (an urban ward, which has no village budget).
+starts with 2 is a desa, with 3 a desa adat (a customary village of Papua, also a desa), with 1
+a kelurahan (an urban ward, which has no village budget).
+
+The current edition is Kepmendagri 2025 (38 provinces). The edition before the 2022 Papua split
+is kept only to recognise the codes 2025 retired (most moved to the new Papua provinces 93-96).
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
@@ -74,22 +78,40 @@ def district_of(code: str) -> str | None:
     return code[:5] if len(code) >= 5 else None
 
 
+# The first digit of a village code's last part that marks a desa: 2xxx a desa, 3xxx a desa
+# adat (also a desa, with its own village budget); 1xxx is a kelurahan. The one place this is said.
+_DESA_DIGITS = frozenset("23")
+EDITION = "Kepmendagri 2025"
+_CURRENT = "data/wilayah/kemendagri_2025.csv"
+_BEFORE_2022 = "data/wilayah/kemendagri_regions.csv"
+
+
 def is_desa_code(code: str) -> bool:
-    """True for a village code whose last part marks a desa (2xxx), not a kelurahan (1xxx)."""
-    return len(code) == 13 and code[9] == "2"
+    """True for a dotted village code whose last part marks a desa (2xxx) or a desa adat (3xxx),
+    not a kelurahan (1xxx)."""
+    return len(code) == 13 and code[9] in _DESA_DIGITS
+
+
+def desa_codes(codes: pd.Series) -> pd.Series:
+    """Vectorised `is_desa_code` over dotted codes (False where missing or not a village)."""
+    text = codes.astype(object).where(codes.notna(), "").astype(str)
+    return (text.str.len() == 13) & text.str.slice(9, 10).isin(_DESA_DIGITS)
 
 
 @dataclass(frozen=True)
 class Gazetteer:
-    """All regions by dotted code, with their names."""
+    """All regions of the current edition by dotted code, with their names; and the codes of
+    the older edition that the current one retired, with the names they had."""
 
     names: dict[str, str]
+    retired: dict[str, str] = field(default_factory=dict)
+    edition: str = EDITION
 
     def __contains__(self, code: object) -> bool:
         return isinstance(code, str) and code in self.names
 
     def name(self, code: str) -> str:
-        """The official name of a region (`KAB. BUNGO`, `Keude Bakongan`)."""
+        """The official name of a region (`Kabupaten Bungo`, `Keude Bakongan`)."""
         return self.names[code]
 
     def level(self, code: str) -> Level:
@@ -122,15 +144,21 @@ class Gazetteer:
                 "level": codes.map(lambda c: level_of(c).value),
                 "province": codes.str.slice(0, 2),
                 "district": codes.str.slice(0, 5).where(codes.str.len() >= 5),
-                "is_desa": (codes.str.len() == 13) & (codes.str.slice(9, 10) == "2"),
+                "is_desa": desa_codes(codes),
             }
         )
 
 
+def _read_edition(path: str) -> dict[str, str]:
+    text = resources.files("rantai").joinpath(path).read_text(encoding="utf-8")
+    return {row[0]: row[1] for row in csv.reader(io.StringIO(text, newline="")) if row}
+
+
 @lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
-    """Load the bundled Kemendagri gazetteer (read once per process)."""
-    source = resources.files("rantai").joinpath("data/wilayah/kemendagri_regions.csv")
-    text = source.read_text(encoding="utf-8")
-    names = {row[0]: row[1] for row in csv.reader(io.StringIO(text, newline="")) if row}
-    return Gazetteer(names=names)
+    """Load the bundled Kemendagri gazetteer, the 2025 edition and the codes it retired (read
+    once per process)."""
+    names = _read_edition(_CURRENT)
+    older = _read_edition(_BEFORE_2022)
+    retired = {code: name for code, name in older.items() if code not in names}
+    return Gazetteer(names=names, retired=retired)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from rantai.records import SOURCES, FundingSource, Kind
-from rantai.regions import load_gazetteer
+from rantai.regions import is_desa_code, load_gazetteer
 from samples.days import EPOCH, MONTHS, YEAR_PREMIUM, cover_end, day_number
 from samples.people import niks, person_names
 from samples.places import region_table, villages_in
@@ -118,7 +118,7 @@ def _bad_bkbk(bad: BadRows, plan: Plan) -> None:
     if not len(parts.allocations):
         return
     first = bad.allocation(plan, str(parts.allocations["unit_code"].iloc[0]))
-    kelurahan = [c for c in villages_in(story.province, desa_only=False) if c[9] == "1"]
+    kelurahan = [c for c in villages_in(story.province, desa_only=False) if not is_desa_code(c)]
     if kel := bad.one(kelurahan):
         row = {**first, "allocation_id": f"AL-{pid}-{kel.replace('.', '')}", "unit_code": kel}
         bad.add("allocations", row, int(row["decree_date"]))

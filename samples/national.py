@@ -15,7 +15,7 @@ from rantai.regions import load_gazetteer
 from samples.days import DEMO_AS_OF, FISCAL_YEAR, day_number
 from samples.finance import scaled_targets
 from samples.folders import story_frames
-from samples.places import region_table, slug, title
+from samples.places import region_table, slug
 from samples.plans import Plan
 from samples.story import province_story
 
@@ -44,7 +44,7 @@ def _national_plans(province: str, rng: np.random.Generator) -> list[Plan]:
                 FundingSource.BKBK,
                 f"{slug(province_name)}-bkbk-{year}",
                 "BKBK Jaminan Sosial Ketenagakerjaan Pekerja Rentan "
-                f"Provinsi {title(province_name)} {year}",
+                f"Provinsi {province_name} {year}",
                 province,
             )
         )
@@ -57,7 +57,7 @@ def _national_plans(province: str, rng: np.random.Generator) -> list[Plan]:
             Plan(
                 FundingSource.APBDES,
                 f"{slug(name)}-apbdes-{year}",
-                f"Iuran Pekerja Rentan dari Dana Desa {title(name)} {year}",
+                f"Iuran Pekerja Rentan dari Dana Desa {name} {year}",
                 district,
                 desa_count=max(1, round(desa * rng.uniform(0.6, 1.0))),
             )
@@ -71,7 +71,7 @@ def _national_plans(province: str, rng: np.random.Generator) -> list[Plan]:
             Plan(
                 FundingSource.APBD,
                 f"{slug(name)}-apbd-{year}",
-                f"Perlindungan Pekerja Rentan APBD {title(name)} {year}",
+                f"Perlindungan Pekerja Rentan APBD {name} {year}",
                 district,
                 target=target,
                 first_batch=int(round(target * rng.uniform(0.6, 0.85), -2)),

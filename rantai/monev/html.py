@@ -26,6 +26,7 @@ from rantai.monev.labels import (
     STAGES,
     angka,
     date_en,
+    desa_called,
     persen,
     rupiah_short,
     tanggal,
@@ -190,7 +191,7 @@ def _findings(monev: Monev) -> list[tuple[str, str]]:
         r = best.iloc[0]
         findings.append(
             (
-                f"Tercepat: Desa {r['village_name']} (Kec. {r['subdistrict_name']}, "
+                f"Tercepat: {desa_called(r['village_name'])} (Kec. {r['subdistrict_name']}, "
                 f"{r['district_name']}), {r['days']} hari dari dana diterima sampai "
                 f"{angka(r['workers_active'])} pekerja terlindungi.",
                 f"Fastest: {r['village_name']} village ({r['subdistrict_name']}, "
@@ -203,7 +204,7 @@ def _findings(monev: Monev) -> list[tuple[str, str]]:
         r = waiting.iloc[0]
         findings.append(
             (
-                f"Perlu dikunjungi: Desa {r['village_name']} (Kec. {r['subdistrict_name']}, "
+                f"Perlu dikunjungi: {desa_called(r['village_name'])} (Kec. {r['subdistrict_name']}, "
                 f"{r['district_name']}), {r['days']} hari sejak dana diterima, "
                 f"{angka(r['workers_waiting'])} pekerja belum terlindungi.",
                 f"To visit: {r['village_name']} village ({r['subdistrict_name']}, "

@@ -347,7 +347,7 @@ def test_village_league_follows_the_rule(tmp_path):
     # The contact point for a village to visit: its kecamatan and kabupaten.
     assert (slowest[0]["Kecamatan"], slowest[0]["Kabupaten/Kota"]) == (
         "Rengat",
-        "Kab. Indragiri Hulu",
+        "Kabupaten Indragiri Hulu",
     )
     assert slowest[0]["Tertahan di"] == "Pembayaran iuran"
     assert slowest[1]["Tertahan di"] == "Aktivasi kepesertaan"

@@ -12,7 +12,8 @@ import pytest
 from rantai.chain import once_per_worker
 from rantai.monev import charts
 from rantai.monev.data import age_bucket, stalled_steps, unprotected_history
-from rantai.monev.labels import angka, persen, rupiah_short, tanggal
+from rantai.monev.labels import angka, desa_called, display_name, persen, rupiah_short, tanggal
+from rantai.regions import load_gazetteer
 from rantai.scope import Scope
 
 
@@ -120,6 +121,15 @@ def test_numbers_and_dates_the_indonesian_way():
     assert persen(1, 3) == "33%" and persen(1, 0) == "–"
     assert tanggal(dt.date(2025, 11, 7)) == "7 November 2025"
     assert tanggal(dt.date(2025, 8, 17), short=True) == "17 Agu 2025"
+
+
+def test_regions_are_named_as_the_2025_gazetteer_writes_them():
+    names = load_gazetteer().names
+    assert display_name(names, "15.08") == "Kabupaten Bungo"
+    assert display_name(names, "15.08.01.2001") == "Pedukun"
+    assert display_name(names, "99") == ""
+    assert desa_called(display_name(names, "15.08.01.2001")) == "Desa Pedukun"
+    assert desa_called(display_name(names, "91.03.01.3007")) == "Desa Adat Yoboi"
 
 
 def test_charts_are_well_formed_svg_with_both_languages():
