@@ -169,7 +169,7 @@ def generate_national(
     with_bad_rows: bool = True,
     changed: float = 0.0,
 ) -> dict[str, pd.DataFrame]:
-    """All 34 provinces' programmes over every desa, about `workers` enrolled workers, as frames.
+    """All 38 provinces' programmes over every desa, about `workers` enrolled workers, as frames.
 
     Every desa has an allocation: most from their province's BKBK, those of some districts from
     their own Dana Desa (APBDES); some districts pay for workers from their APBD. Payments

@@ -198,6 +198,14 @@ def desa_called(name: str) -> str:
     return name if name.startswith("Desa Adat ") else f"Desa {name}"
 
 
+def short_region(name: str) -> str:
+    """A district's name where room is short, abbreviated as Indonesians write it: `Kab. Bungo`,
+    `Kota Adm. Jakarta Pusat`."""
+    if name.startswith("Kabupaten "):
+        name = "Kab. " + name[len("Kabupaten ") :]
+    return name.replace(" Administrasi ", " Adm. ")
+
+
 def display_name(names: Mapping[str, str], code: str) -> str:
     """A region's name as the gazetteer writes it (the Kepmendagri 2025 edition writes them as
     people do: `Kabupaten Bungo`, `Pedukun`), or "" for a code it does not know."""
