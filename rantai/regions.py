@@ -114,6 +114,12 @@ class Gazetteer:
         """The official name of a region (`Kabupaten Bungo`, `Keude Bakongan`)."""
         return self.names[code]
 
+    def retirement(self, code: object) -> str | None:
+        """What became of a code the current edition does not have but the older one had
+        (`retired in the Kepmendagri 2025 edition; was Nasem`), or None."""
+        was = self.retired.get(code) if isinstance(code, str) else None
+        return None if was is None else f"retired in the {self.edition} edition; was {was}"
+
     def level(self, code: str) -> Level:
         """The level of a known code."""
         return level_of(code)

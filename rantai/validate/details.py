@@ -93,12 +93,13 @@ def region_detail(field: Field, gazetteer: Gazetteer) -> Detail:
 
     def detail(hit: BoolArray) -> pd.Series:
         dotted = normalise_codes(field.written[hit]).reset_index(drop=True)
-        was = pd.Series(map_distinct(dotted, gazetteer.retired.get), dtype="object")
-        why = pd.Series(
-            np.where(dotted.notna(), "not in the gazetteer", "not a region code"), dtype="object"
+        retired = pd.Series(map_distinct(dotted, gazetteer.retirement), dtype="object")
+        why = retired.fillna(
+            pd.Series(
+                np.where(dotted.notna(), "not in the gazetteer", "not a region code"),
+                dtype="object",
+            )
         )
-        retired = was.notna()
-        why[retired] = f"retired in the {gazetteer.edition} edition; was " + was[retired]
         return (
             f"{field.name}: expected a Kemendagri region code like 15.08.01.2001, found '"
             + shown(field, hit)
