@@ -186,11 +186,7 @@ def _bad_bkbk(bad: BadRows, plan: Plan) -> None:
             day,
             nik=worker["nik"][:15],
         )
-        unknown = next(
-            f"{village[:8]}.{k}"
-            for k in range(2999, 2000, -1)
-            if f"{village[:8]}.{k}" not in load_gazetteer()
-        )
+        unknown = _unknown_village(village)
         worker = bad.new_worker(village)
         bad.add(
             "enrollments",
@@ -201,6 +197,20 @@ def _bad_bkbk(bad: BadRows, plan: Plan) -> None:
         bad.add("enrollments", {**base, **worker, "occupation": "pekerja serabutan"}, day, name="")
     bad.coverage(plan, coverage_end=f"{year - 1}-12-31")
     _bad_claims(bad, plan)
+
+
+def _unknown_village(village: str) -> str:
+    """A village code the gazetteer does not know, near `village`: a desa's code from before
+    the Kepmendagri 2025 edition retired it, as an office working from an old list writes it;
+    where the province has none, a code no edition had."""
+    gazetteer = load_gazetteer()
+    province = village[:3]
+    retired = sorted(c for c in gazetteer.retired if c.startswith(province) and is_desa_code(c))
+    if retired:
+        return retired[0]
+    return next(
+        f"{village[:8]}.{k}" for k in range(2999, 2000, -1) if f"{village[:8]}.{k}" not in gazetteer
+    )
 
 
 def _bad_claims(bad: BadRows, plan: Plan) -> None:
