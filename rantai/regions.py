@@ -14,9 +14,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 import pandas as pd
@@ -106,6 +107,7 @@ class Gazetteer:
     names: dict[str, str]
     retired: dict[str, str] = field(default_factory=dict)
     edition: str = EDITION
+    older: dict[str, str] = field(default_factory=dict, repr=False)  # the whole older edition
 
     def __contains__(self, code: object) -> bool:
         return isinstance(code, str) and code in self.names
@@ -115,10 +117,23 @@ class Gazetteer:
         return self.names[code]
 
     def retirement(self, code: object) -> str | None:
-        """What became of a code the current edition does not have but the older one had
-        (`retired in the Kepmendagri 2025 edition; was Nasem`), or None."""
+        """What became of a code the current edition does not have but the older one had, or
+        None: `retired in the Kepmendagri 2025 edition; was Nasem, now 93.01.01.2001` (`now`
+        where `successors` knows the place's current code)."""
         was = self.retired.get(code) if isinstance(code, str) else None
-        return None if was is None else f"retired in the {self.edition} edition; was {was}"
+        if was is None:
+            return None
+        now = self.successors.get(str(code))
+        return f"retired in the {self.edition} edition; was {was}" + (f", now {now}" if now else "")
+
+    @cached_property
+    def successors(self) -> dict[str, str]:
+        """The current code of a retired one, where the names tell it: the one code of its level
+        whose district, kecamatan and own names are the retired code's (Nasem of Merauke,
+        Kabupaten Merauke: `91.01.01.2001` before the Papua split, `93.01.01.2001` now); else,
+        for a village, the one village of its district's name with its name (a kecamatan split).
+        Worked out on first use: only a delivery with retired codes needs it."""
+        return _successors(self.older, self.names, self.retired)
 
     def level(self, code: str) -> Level:
         """The level of a known code."""
@@ -167,4 +182,53 @@ def load_gazetteer() -> Gazetteer:
     names = _read_edition(_CURRENT)
     older = _read_edition(_BEFORE_2022)
     retired = {code: name for code, name in older.items() if code not in names}
-    return Gazetteer(names=names, retired=retired)
+    return Gazetteer(names=names, retired=retired, older=older)
+
+
+def _plain(name: str) -> str:
+    """A name as both editions agree on it: `KAB. MERAUKE` and `Kabupaten Merauke` -> `merauke`,
+    `KOTA ADM. JAKARTA PUSAT` and `Kota Administrasi Jakarta Pusat` -> `kotajakartapusat`."""
+    text = _KABUPATEN.sub("", name.lower())
+    text = _ADMINISTRASI.sub("", text)
+    return _NOT_ALNUM.sub("", text)
+
+
+_KABUPATEN = re.compile(r"^(kab\.|kabupaten)\s*")
+_ADMINISTRASI = re.compile(r"\b(adm\.|administrasi)\s*")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+
+
+def _successors(
+    older: dict[str, str], names: dict[str, str], retired: dict[str, str]
+) -> dict[str, str]:
+    """See `Gazetteer.successors`."""
+    plain_now = {code: _plain(name) for code, name in names.items()}
+    plain_then = {code: _plain(name) for code, name in older.items()}
+
+    def path(plain: dict[str, str], code: str) -> tuple[str, ...]:
+        # Below the province (several districts moved to the new Papua provinces).
+        return tuple(plain.get(code[:end], "") for end in (5, 8, 13) if end <= len(code))
+
+    def by(
+        key: Callable[[dict[str, str], str], tuple[str, ...]],
+    ) -> dict[tuple[str, ...], list[str]]:
+        index: dict[tuple[str, ...], list[str]] = {}
+        for code in names:
+            if len(code) > 2:
+                index.setdefault(key(plain_now, code), []).append(code)
+        return index
+
+    def district_and_village(plain: dict[str, str], code: str) -> tuple[str, ...]:
+        return (plain.get(code[:5], ""), plain.get(code, "")) if len(code) == 13 else ()
+
+    full, loose = by(path), by(district_and_village)
+    found: dict[str, str] = {}
+    for code in retired:
+        if len(code) == 2:
+            continue
+        hits = full.get(path(plain_then, code), [])
+        if len(hits) != 1 and len(code) == 13:
+            hits = loose.get(district_and_village(plain_then, code), [])
+        if len(hits) == 1:
+            found[code] = hits[0]
+    return found

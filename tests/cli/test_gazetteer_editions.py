@@ -100,7 +100,8 @@ def test_a_2025_province_a_desa_adat_and_a_retired_code_through_rantai_run(tmp_p
             "enrollments",
             "UNKNOWN_REGION",
             "village_code: expected a Kemendagri region code like 15.08.01.2001, found "
-            f"'{NASEM_BEFORE_2022}' (retired in the Kepmendagri 2025 edition; was Nasem)",
+            f"'{NASEM_BEFORE_2022}' (retired in the Kepmendagri 2025 edition; was Nasem, now "
+            f"{NASEM})",
         )
     ]
     summary = json.loads((out / "summary.json").read_text())

@@ -82,6 +82,30 @@ def test_the_new_papua_provinces_are_known_and_their_old_codes_retired():
     assert gazetteer.name("93.01") == "Kabupaten Merauke"
     assert "91.01" not in gazetteer and gazetteer.retired["91.01"] == "KAB. MERAUKE"
     assert gazetteer.desa_in("93")
+
+
+def test_a_retired_code_names_its_successor_where_the_names_tell_it():
+    gazetteer = load_gazetteer()
+    # Moved to a new province, the same district, kecamatan and village names.
+    assert gazetteer.successors["91.01.01.2001"] == "93.01.01.2001"  # Nasem, Merauke
+    assert gazetteer.successors["91.01"] == "93.01"
+    # A kecamatan split: the one village of the district with the name.
+    assert gazetteer.name("15.01.22.2011") == "Koto Iman" == gazetteer.retired["15.01.02.2009"]
+    assert gazetteer.successors["15.01.02.2009"] == "15.01.22.2011"
+    # A desa made a kelurahan keeps its number in the same kecamatan.
+    assert gazetteer.successors["32.16.01.2007"] == "32.16.01.1007"
+    # No village of that name is left: no successor, only what it was.
+    assert "91.03.01.2007" not in gazetteer.successors
+    assert gazetteer.retirement("91.03.01.2007") == (
+        "retired in the Kepmendagri 2025 edition; was Keheran"
+    )
+    assert gazetteer.retirement("91.01") == (
+        "retired in the Kepmendagri 2025 edition; was KAB. MERAUKE, now 93.01"
+    )
+    assert gazetteer.retirement("15.08.01.2001") is None  # a current code
+    assert gazetteer.retirement(None) is None
+    assert all(now in gazetteer.names for now in gazetteer.successors.values())
+    assert set(gazetteer.successors) <= set(gazetteer.retired)
     assert "91.03.01.3007" in gazetteer.desa_in("91.03.01")
 
 

@@ -202,7 +202,7 @@ def test_scope_for_normalises_and_checks_codes():
     with pytest.raises(
         ValueError,
         match=r"district_codes: '9101' is not a district code in the gazetteer \(expected e\.g\. "
-        r"15\.08\): retired in the Kepmendagri 2025 edition; was KAB\. MERAUKE$",
+        r"15\.08\): retired in the Kepmendagri 2025 edition; was KAB\. MERAUKE, now 93\.01$",
     ):
         scope_for(gazetteer, district_codes=["9101"])
 

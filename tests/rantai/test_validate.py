@@ -492,7 +492,7 @@ def test_a_code_retired_in_2025_is_an_unknown_region_saying_so(written: str) -> 
     assert reasons(result) == ["UNKNOWN_REGION"]
     assert result.quarantine["detail"].tolist() == [
         "village_code: expected a Kemendagri region code like 15.08.01.2001, "
-        f"found '{written}' (retired in the Kepmendagri 2025 edition; was Nasem)"
+        f"found '{written}' (retired in the Kepmendagri 2025 edition; was Nasem, now 93.01.01.2001)"
     ]
 
 
@@ -507,9 +507,10 @@ def test_retired_codes_of_every_level_and_unknown_ones_are_told_apart() -> None:
     )
     assert result.quarantine["detail"].tolist() == [
         "district_code: expected a Kemendagri region code like 15.08.01.2001, "
-        "found '91.01' (retired in the Kepmendagri 2025 edition; was KAB. MERAUKE)",
+        "found '91.01' (retired in the Kepmendagri 2025 edition; was KAB. MERAUKE, now 93.01)",
         "district_code: expected a Kemendagri region code like 15.08.01.2001, "
-        "found '15.01.02.2009' (retired in the Kepmendagri 2025 edition; was Koto Iman)",
+        "found '15.01.02.2009' (retired in the Kepmendagri 2025 edition; was Koto Iman, "
+        "now 15.01.22.2011)",
         "district_code: expected a Kemendagri region code like 15.08.01.2001, "
         "found '91.99' (not in the gazetteer)",
     ]

@@ -270,7 +270,8 @@ def test_the_bad_rows_get_the_reasons_they_were_made_for(demo: dict[str, pd.Data
     unknown = enrollments.loc[enrollments["reason"] == "UNKNOWN_REGION", "detail"]
     assert unknown.tolist() == [
         "village_code: expected a Kemendagri region code like 15.08.01.2001, found "
-        "'15.01.02.2009' (retired in the Kepmendagri 2025 edition; was Koto Iman)"
+        "'15.01.02.2009' (retired in the Kepmendagri 2025 edition; was Koto Iman, now "
+        "15.01.22.2011)"
     ]
 
 
