@@ -158,8 +158,14 @@ def _list(values: Iterable[float]) -> str:
 
 
 def national_folders(workers: int, seed: int) -> dict[str, Path]:
-    """The national folder and the next day's delivery, generated once per generator version."""
-    source = b"".join(path.read_bytes() for path in sorted((PROJECT_DIR / "samples").glob("*.py")))
+    """The national folder and the next day's delivery, generated once per version of the
+    generator and the gazetteer."""
+    # The generator and the gazetteer editions it draws the desa from.
+    inputs = [
+        *sorted((PROJECT_DIR / "samples").glob("*.py")),
+        *sorted((PROJECT_DIR / "rantai" / "data" / "wilayah").glob("*.csv")),
+    ]
+    source = b"".join(path.read_bytes() for path in inputs)
     version = hashlib.sha256(source + f"{workers}/{seed}".encode()).hexdigest()[:12]
     home = CACHE / f"national-{workers}-{seed}"
     stamp = home / "version"
@@ -195,9 +201,11 @@ def _counts(folder: Path) -> tuple[int, int]:
     """Desa with an allocation and enrollment rows of a folder (bad rows included)."""
     import pandas as pd
 
+    from rantai.regions import desa_codes, normalise_codes
+
     allocations = pd.read_csv(folder / "allocations.csv", dtype=str, usecols=["unit_code"])
-    units = allocations["unit_code"].str.replace(".", "", regex=False)
-    desa = units[(units.str.len() == 10) & (units.str.slice(6, 7) == "2")].nunique()
+    units = normalise_codes(allocations["unit_code"])
+    desa = units[desa_codes(units)].nunique()
     with (folder / "enrollments.csv").open("rb") as rows:
         enrolled = sum(1 for _ in rows) - 1
     return int(desa), enrolled

@@ -107,7 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     where = gen.add_mutually_exclusive_group(required=True)
     where.add_argument("--province", help="province code, e.g. 15 (Jambi)")
-    where.add_argument("--national", action="store_true", help="every desa of all 34 provinces")
+    where.add_argument("--national", action="store_true", help="every desa of all 38 provinces")
     gen.add_argument(
         "--workers", type=int, help="with --national: enrolled workers (default 3,000,000)"
     )

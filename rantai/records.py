@@ -350,7 +350,7 @@ class Place(StrEnum):
     PROVINCE = "province"
     DISTRICT = "district"
     VILLAGE = "village"  # a desa or a kelurahan
-    DESA = "desa"  # a village code ending 2xxx, never a kelurahan (1xxx)
+    DESA = "desa"  # a village code ending 2xxx or 3xxx (desa adat), never a kelurahan (1xxx)
 
 
 @dataclass(frozen=True)

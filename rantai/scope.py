@@ -105,8 +105,16 @@ def checked_province(gazetteer: Gazetteer, written: str) -> str:
     province would select nothing and read as an all-clear."""
     province = normalise_code(written)
     if province is None or province not in gazetteer or level_of(province) is not Level.PROVINCE:
-        raise ValueError(f"{written!r} is not a province code in the gazetteer (e.g. 15)")
+        raise ValueError(
+            f"{written!r} is not a province code in the gazetteer (e.g. 15){_retired(gazetteer, province)}"
+        )
     return province
+
+
+def _retired(gazetteer: Gazetteer, code: str | None) -> str:
+    """`: retired in the Kepmendagri 2025 edition; was ...` for a code the older edition had."""
+    note = gazetteer.retirement(code)
+    return f": {note}" if note else ""
 
 
 def checked_programme(program_id: str, known: Collection[str]) -> str:
@@ -154,7 +162,7 @@ def scope_for(
             if code is None or code not in gazetteer or level_of(code) is not level:
                 raise ValueError(
                     f"{field_name}: {raw!r} is not a {_LEVEL_NAMES[level]} code in the gazetteer "
-                    f"(expected e.g. {_EXAMPLES[level]})"
+                    f"(expected e.g. {_EXAMPLES[level]})" + _retired(gazetteer, code)
                 )
             if province is not None and not code.startswith(province + "."):
                 raise ValueError(f"{field_name}: {code} is outside province {province}")

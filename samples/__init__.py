@@ -50,7 +50,7 @@ programmes, or a province's own three):
 | village_transfers | BAD_DATE | a transfer dated `31/02/2025` to a desa that got nothing |
 | village_transfers | DUPLICATE_ID_CONFLICT | one transfer_id twice, different amounts (2 rows) |
 | enrollments | INVALID_NIK | a NIK of 15 digits |
-| enrollments | UNKNOWN_REGION | a village code that is not in the gazetteer |
+| enrollments | UNKNOWN_REGION | a desa's code the Kepmendagri 2025 edition retired (else one no edition had) |
 | enrollments | MISSING_FIELD | an empty name |
 | premium_payments | BAD_AMOUNT | an amount written `9,475,200` |
 | premium_payments | UNKNOWN_PROGRAM | the programme id of two years before |

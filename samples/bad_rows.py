@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from rantai.records import SOURCES, FundingSource, Kind
-from rantai.regions import load_gazetteer
+from rantai.regions import is_desa_code, load_gazetteer
 from samples.days import EPOCH, MONTHS, YEAR_PREMIUM, cover_end, day_number
 from samples.people import niks, person_names
 from samples.places import region_table, villages_in
@@ -118,7 +118,7 @@ def _bad_bkbk(bad: BadRows, plan: Plan) -> None:
     if not len(parts.allocations):
         return
     first = bad.allocation(plan, str(parts.allocations["unit_code"].iloc[0]))
-    kelurahan = [c for c in villages_in(story.province, desa_only=False) if c[9] == "1"]
+    kelurahan = [c for c in villages_in(story.province, desa_only=False) if not is_desa_code(c)]
     if kel := bad.one(kelurahan):
         row = {**first, "allocation_id": f"AL-{pid}-{kel.replace('.', '')}", "unit_code": kel}
         bad.add("allocations", row, int(row["decree_date"]))
@@ -186,11 +186,7 @@ def _bad_bkbk(bad: BadRows, plan: Plan) -> None:
             day,
             nik=worker["nik"][:15],
         )
-        unknown = next(
-            f"{village[:8]}.{k}"
-            for k in range(2999, 2000, -1)
-            if f"{village[:8]}.{k}" not in load_gazetteer()
-        )
+        unknown = _unknown_village(village)
         worker = bad.new_worker(village)
         bad.add(
             "enrollments",
@@ -201,6 +197,20 @@ def _bad_bkbk(bad: BadRows, plan: Plan) -> None:
         bad.add("enrollments", {**base, **worker, "occupation": "pekerja serabutan"}, day, name="")
     bad.coverage(plan, coverage_end=f"{year - 1}-12-31")
     _bad_claims(bad, plan)
+
+
+def _unknown_village(village: str) -> str:
+    """A village code the gazetteer does not know, near `village`: a desa's code from before
+    the Kepmendagri 2025 edition retired it, as an office working from an old list writes it;
+    where the province has none, a code no edition had."""
+    gazetteer = load_gazetteer()
+    province = village[:3]
+    retired = sorted(c for c in gazetteer.retired if c.startswith(province) and is_desa_code(c))
+    if retired:
+        return retired[0]
+    return next(
+        f"{village[:8]}.{k}" for k in range(2999, 2000, -1) if f"{village[:8]}.{k}" not in gazetteer
+    )
 
 
 def _bad_claims(bad: BadRows, plan: Plan) -> None:

@@ -15,7 +15,7 @@ from rantai.regions import load_gazetteer
 from samples.days import DEMO_AS_OF, FISCAL_YEAR, day_number
 from samples.finance import scaled_targets
 from samples.folders import story_frames
-from samples.places import region_table, slug, title
+from samples.places import region_table, slug
 from samples.plans import Plan
 from samples.story import OPTIONAL_SOURCES, province_story
 
@@ -46,7 +46,7 @@ def _national_plans(province: str, rng: np.random.Generator) -> list[Plan]:
                 FundingSource.BKBK,
                 f"{slug(province_name)}-bkbk-{year}",
                 "BKBK Jaminan Sosial Ketenagakerjaan Pekerja Rentan "
-                f"Provinsi {title(province_name)} {year}",
+                f"Provinsi {province_name} {year}",
                 province,
             )
         )
@@ -59,7 +59,7 @@ def _national_plans(province: str, rng: np.random.Generator) -> list[Plan]:
             Plan(
                 FundingSource.APBDES,
                 f"{slug(name)}-apbdes-{year}",
-                f"Iuran Pekerja Rentan dari Dana Desa {title(name)} {year}",
+                f"Iuran Pekerja Rentan dari Dana Desa {name} {year}",
                 district,
                 desa_count=max(1, round(desa * rng.uniform(0.6, 1.0))),
             )
@@ -73,7 +73,7 @@ def _national_plans(province: str, rng: np.random.Generator) -> list[Plan]:
             Plan(
                 FundingSource.APBD,
                 f"{slug(name)}-apbd-{year}",
-                f"Perlindungan Pekerja Rentan APBD {title(name)} {year}",
+                f"Perlindungan Pekerja Rentan APBD {name} {year}",
                 district,
                 target=target,
                 first_batch=int(round(target * rng.uniform(0.6, 0.85), -2)),
@@ -171,7 +171,7 @@ def generate_national(
     with_bad_rows: bool = True,
     changed: float = 0.0,
 ) -> dict[str, pd.DataFrame]:
-    """All 34 provinces' programmes over every desa, about `workers` enrolled workers, as frames.
+    """All 38 provinces' programmes over every desa, about `workers` enrolled workers, as frames.
 
     Every desa has an allocation: most from their province's BKBK, those of some districts from
     their own Dana Desa (APBDES); some districts pay for workers from their APBD. Payments

@@ -8,7 +8,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from rantai.regions import load_gazetteer
+from rantai.regions import desa_codes, load_gazetteer
 
 
 @lru_cache(maxsize=1)
@@ -20,7 +20,7 @@ def region_table() -> pd.DataFrame:
         {
             "code": codes,
             "length": length,
-            "is_desa": (length == 13) & (codes.str.slice(9, 10) == "2"),
+            "is_desa": desa_codes(codes),
         }
     )
 
@@ -34,15 +34,9 @@ def villages_in(parent: str, desa_only: bool) -> np.ndarray:
     return regions.loc[mask, "code"].to_numpy(dtype=object)
 
 
-def title(name: str) -> str:
-    """`KAB. INDRAGIRI HILIR` -> `Kabupaten Indragiri Hilir`; `DKI JAKARTA` -> `DKI Jakarta`."""
-    words = name.replace("KAB.", "KABUPATEN").split()
-    return " ".join(w if w in {"DKI", "DI"} else w.capitalize() for w in words)
-
-
 def slug(name: str) -> str:
-    """`KAB. ACEH SELATAN` -> `aceh-selatan`; `KOTA DUMAI` -> `kota-dumai`."""
-    bare = re.sub(r"^KAB\.\s*", "", name)
+    """`Kabupaten Aceh Selatan` -> `aceh-selatan`; `Kota Dumai` -> `kota-dumai`."""
+    bare = re.sub(r"^Kabupaten\s+", "", name)
     return re.sub(r"[^a-z0-9]+", "-", bare.lower()).strip("-")
 
 

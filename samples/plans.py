@@ -9,7 +9,7 @@ import numpy as np
 from rantai.records import FundingSource
 from rantai.regions import load_gazetteer
 from samples.days import FISCAL_YEAR, NO_DATE, day_number
-from samples.places import region_table, slug, title
+from samples.places import region_table, slug
 
 BENGKALIS_ALLOCATED = 6_100_000_000
 BENGKALIS_PAID_WORKERS = 29_265  # x Rp201,600 = Rp5,899,824,000
@@ -150,7 +150,7 @@ def _generic_plans(province: str, rng: np.random.Generator) -> list[Plan]:
                 FundingSource.BKBK,
                 f"{slug(province_name)}-bkbk-{year}",
                 "BKBK Jaminan Sosial Ketenagakerjaan Pekerja Rentan "
-                f"Provinsi {title(province_name)} {year}",
+                f"Provinsi {province_name} {year}",
                 province,
             )
         )
@@ -165,7 +165,7 @@ def _generic_plans(province: str, rng: np.random.Generator) -> list[Plan]:
             Plan(
                 FundingSource.APBD,
                 f"{slug(name)}-apbd-{year}",
-                f"Perlindungan Pekerja Rentan APBD {title(name)} {year}",
+                f"Perlindungan Pekerja Rentan APBD {name} {year}",
                 district,
                 target=target,
                 first_batch=int(round(target * rng.uniform(0.6, 0.85), -2)),
@@ -179,7 +179,7 @@ def _generic_plans(province: str, rng: np.random.Generator) -> list[Plan]:
             Plan(
                 FundingSource.APBDES,
                 f"{slug(name)}-apbdes-{year}",
-                f"Iuran Pekerja Rentan dari Dana Desa {title(name)} {year}",
+                f"Iuran Pekerja Rentan dari Dana Desa {name} {year}",
                 apbdes_district,
                 desa_count=min(int(desa_per_district[apbdes_district]), int(rng.integers(60, 101))),
             )

@@ -7,11 +7,11 @@ import csv
 from pathlib import Path
 
 # Real gazetteer codes.
-BUNGO = "15.08"  # KAB. BUNGO, Jambi
+BUNGO = "15.08"  # Kabupaten Bungo, Jambi
 V1 = "15.08.01.2001"  # Pedukun (desa)
 V2 = "15.08.01.2002"  # Lubuk Niur (desa)
 KELURAHAN_BUNGO = "15.08.03.1006"  # Tanjung Gedang (kelurahan)
-INHIL = "14.04"  # KAB. INDRAGIRI HILIR, Riau
+INHIL = "14.04"  # Kabupaten Indragiri Hilir, Riau
 INHIL_DESA = "14.04.01.2002"  # Sanglar
 INHIL_KELURAHAN = "14.04.01.1001"  # Pulaukijang
 W1, W2, W3 = "14.02.01.2001", "14.02.01.2002", "14.02.01.2003"  # desa in Indragiri Hulu

@@ -15,7 +15,7 @@ from html import escape
 import pandas as pd
 
 from rantai.monev.data import AGE_BUCKETS, LEVELS
-from rantai.monev.labels import FUNNEL, LEVEL_LABELS, angka, persen, rupiah_short
+from rantai.monev.labels import FUNNEL, LEVEL_LABELS, angka, persen, rupiah_short, short_region
 
 INK = "#1f2933"
 MUTED = "#616e7c"
@@ -348,7 +348,8 @@ def worker_days(losses: pd.DataFrame, limit: int = 10) -> str:
     for i, r in enumerate(top_rows.itertuples(index=False)):
         y = top + i * row
         w = bar_w * r.worker_days / peak
-        body.append(_text(0, y + 14, r.district_name or r.district_code, font_weight="bold"))
+        name = short_region(r.district_name) if r.district_name else r.district_code
+        body.append(_text(0, y + 14, name, font_weight="bold"))
         body.append(_text(0, y + 28, r.program_id, fill=MUTED, font_size=11))
         body.append(_rect(label_w, y + 5, w, 20, STALLED, rx=2))
         body.append(

@@ -192,10 +192,24 @@ def rupiah_short(amount: int | float) -> str:
     return "Rp" + angka(value)
 
 
+def desa_called(name: str) -> str:
+    """A desa as a sentence names it: `Desa Pedukun`; a desa adat's name says so already
+    (`Desa Adat Yoboi`)."""
+    return name if name.startswith("Desa Adat ") else f"Desa {name}"
+
+
+def short_region(name: str) -> str:
+    """A district's name where room is short, abbreviated as Indonesians write it: `Kab. Bungo`,
+    `Kota Adm. Jakarta Pusat`."""
+    if name.startswith("Kabupaten "):
+        name = "Kab. " + name[len("Kabupaten ") :]
+    return name.replace(" Administrasi ", " Adm. ")
+
+
 def display_name(names: Mapping[str, str], code: str) -> str:
-    """A region's name as people write it: `Kab. Bungo`, not `KAB. BUNGO`."""
-    name = names.get(str(code), "")
-    return name.title() if name.isupper() else name
+    """A region's name as the gazetteer writes it (the Kepmendagri 2025 edition writes them as
+    people do: `Kabupaten Bungo`, `Pedukun`), or "" for a code it does not know."""
+    return names.get(str(code), "")
 
 
 # The money steps of the realisasi table (rantai.monev.realisasi): the decree, then the stages.

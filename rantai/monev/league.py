@@ -28,7 +28,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rantai.monev.labels import RESPONSIBLE, STAGES, angka, display_name, persen_tenths
+from rantai.monev.labels import (
+    RESPONSIBLE,
+    STAGES,
+    angka,
+    desa_called,
+    display_name,
+    persen_tenths,
+)
 from rantai.records import STAGE_ORDER, Stage
 from rantai.stages import Evaluation, responsible_of
 
@@ -329,7 +336,7 @@ def league_findings(groups: list[dict[str, Any]]) -> list[tuple[str, str]]:
             share = persen_tenths(r["coverage_tenths"])
             findings.append(
                 (
-                    f"{name}: cakupan tertinggi Desa {r['village_name']} (Kec. "
+                    f"{name}: cakupan tertinggi {desa_called(r['village_name'])} (Kec. "
                     f"{r['subdistrict_name']}, {r['district_name']}), {share} dari "
                     f"{angka(r['promised_worker_months'])} bulan-pekerja yang dijanjikan.",
                     f"{name}: best coverage {r['village_name']} village ({r['subdistrict_name']}, "
@@ -343,7 +350,7 @@ def league_findings(groups: list[dict[str, Any]]) -> list[tuple[str, str]]:
             who = RESPONSIBLE.get(str(r["responsible"]), (str(r["responsible"]),) * 2)
             findings.append(
                 (
-                    f"{name}: perlu dikunjungi Desa {r['village_name']} (Kec. "
+                    f"{name}: perlu dikunjungi {desa_called(r['village_name'])} (Kec. "
                     f"{r['subdistrict_name']}, {r['district_name']}), "
                     f"{stage[0].lower()} menunggu {angka(r['days_waiting'])} hari; harus "
                     f"bertindak: {who[0].lower()}.",

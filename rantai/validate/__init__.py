@@ -95,7 +95,7 @@ def validate(
         verdicts.flag(~known, Reason.UNKNOWN_PROGRAM, unknown_program_detail(program))
     check_named_programmes(fields, programs, verdicts)
 
-    check_known_regions(fields, verdicts)
+    check_known_regions(fields, verdicts, gazetteer)
     if source.region is not None:
         check_region(source.region, fields, funding, province, verdicts)
 

@@ -7,6 +7,7 @@ import pandas as pd
 
 from rantai import parsing
 from rantai.bounds import AMOUNT_MAX, DATE_MAX, DATE_MIN
+from rantai.distinct import map_distinct
 from rantai.records import Kind, Spec
 from rantai.regions import Gazetteer, normalise_codes
 from rantai.validate.reading import VILLAGE, Codes, Field
@@ -95,11 +96,18 @@ def required_when_detail(field: Field, column: str, value: str) -> Detail:
     return lambda hit: f"{field.name}: required when {column} is {value}, found an empty cell"
 
 
-def region_detail(field: Field) -> Detail:
+def region_detail(field: Field, gazetteer: Gazetteer) -> Detail:
+    """A code not in the current edition: retired by it (naming what the code was), not in
+    the gazetteer at all, or not a code. Worked out once per distinct code hit."""
+
     def detail(hit: BoolArray) -> pd.Series:
-        is_code = normalise_codes(field.written[hit]).notna().to_numpy(dtype=bool)
-        why = pd.Series(
-            np.where(is_code, "not in the gazetteer", "not a region code"), dtype="object"
+        dotted = normalise_codes(field.written[hit]).reset_index(drop=True)
+        retired = pd.Series(map_distinct(dotted, gazetteer.retirement), dtype="object")
+        why = retired.fillna(
+            pd.Series(
+                np.where(dotted.notna(), "not in the gazetteer", "not a region code"),
+                dtype="object",
+            )
         )
         return (
             f"{field.name}: expected a Kemendagri region code like 15.08.01.2001, found '"

@@ -12,7 +12,7 @@ import pandas as pd
 from rantai import parsing
 from rantai.bounds import DATE_MAX, DATE_MIN, OPEN_END
 from rantai.records import Kind, Spec
-from rantai.regions import Gazetteer, normalise_codes
+from rantai.regions import Gazetteer, desa_codes, normalise_codes
 from rantai.validate.verdicts import BoolArray, ObjectArray
 
 # Levels by the length of a dotted code (`15`, `15.08`, `15.08.01`, `15.08.01.2001`).
@@ -141,7 +141,7 @@ def _codes_of(written: pd.Series, gazetteer: Gazetteer) -> tuple[pd.Series, Code
     text = dotted.where(known, "").astype(str)
     lengths = text.str.len()
     level = lengths.map(_LEVEL_BY_LENGTH).fillna(0).to_numpy(dtype=np.int8)
-    desa = ((lengths == 13) & (text.str.slice(9, 10) == "2")).to_numpy(dtype=bool)
+    desa = desa_codes(text).to_numpy(dtype=bool)
     province = text.str.slice(0, 2).where(known, None).to_numpy(dtype=object)
     value = per_row(positions, dotted.where(known, None).to_numpy(dtype=object), None)
     codes = Codes(

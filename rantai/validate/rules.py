@@ -47,7 +47,7 @@ _EXPECTED_PLACE = {
     Place.PROVINCE: "a province code like 15",
     Place.DISTRICT: "a district code like 15.08",
     Place.VILLAGE: "a village code like 15.08.01.2001",
-    Place.DESA: "a desa (village code ending 2xxx)",
+    Place.DESA: "a desa (village code ending 2xxx, or 3xxx for a desa adat)",
 }
 _LEVEL_OF_PLACE = {Place.PROVINCE: PROVINCE, Place.DISTRICT: DISTRICT, Place.VILLAGE: VILLAGE}
 
@@ -67,11 +67,14 @@ def check_formats(fields: dict[str, Field], verdicts: Verdicts, gazetteer: Gazet
             verdicts.flag(~field.missing & ~field.ok, reason, format_detail(field, gazetteer))
 
 
-def check_known_regions(fields: dict[str, Field], verdicts: Verdicts) -> None:
-    """UNKNOWN_REGION: a code that is not in the gazetteer."""
+def check_known_regions(fields: dict[str, Field], verdicts: Verdicts, gazetteer: Gazetteer) -> None:
+    """UNKNOWN_REGION: a code that is not in the gazetteer's current edition (the detail says
+    when the older edition had it)."""
     for field in fields.values():
         if field.codes is not None:
-            verdicts.flag(~field.missing & ~field.ok, Reason.UNKNOWN_REGION, region_detail(field))
+            verdicts.flag(
+                ~field.missing & ~field.ok, Reason.UNKNOWN_REGION, region_detail(field, gazetteer)
+            )
 
 
 def check_region(

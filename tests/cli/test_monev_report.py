@@ -353,7 +353,7 @@ def test_village_league_ranks_by_coverage_within_the_programme(tmp_path):
     assert (league[1]["Desa"], league[1]["Kecamatan"], league[1]["Kabupaten/Kota"]) == (
         "Pelangko",
         "Kelayang",
-        "Kab. Indragiri Hulu",
+        "Kabupaten Indragiri Hulu",
     )
     # The speed ranking stays, within the programme: W1 covered 9 days after its decree.
     assert (
@@ -381,7 +381,10 @@ def test_village_league_ranks_by_coverage_within_the_programme(tmp_path):
         (4, "14.02.03.2018", "Masa perlindungan", "BPJS Ketenagakerjaan", 102),
         (5, "14.02.01.2002", "Masa perlindungan", "BPJS Ketenagakerjaan", 102),
     ]
-    assert (visit[0]["Kecamatan"], visit[0]["Kabupaten/Kota"]) == ("Rengat", "Kab. Indragiri Hulu")
+    assert (visit[0]["Kecamatan"], visit[0]["Kabupaten/Kota"]) == (
+        "Rengat",
+        "Kabupaten Indragiri Hulu",
+    )
 
     html = (tmp_path / "out" / "report.html").read_text()
     section = html[html.index('id="peringkat-desa"') : html.index('id="realisasi"')]

@@ -123,7 +123,7 @@ def test_a_kecamatan_report_is_what_its_camat_takes_home(demo, tmp_path):
     kecamatan = GAZETTEER.name(TANAH_SEPENGGAL_LINTAS)
     # The title names the kecamatan and its district.
     title = html.split("<title>")[1].split("</title>")[0]
-    assert f"Kecamatan {kecamatan}, Kab. Bungo" in title
+    assert f"Kecamatan {kecamatan}, Kabupaten Bungo" in title
     assert "Desa di kecamatan ini" in html
     assert "tidak dihitung di laporan kecamatan" in html  # what is the district's own
 
@@ -162,7 +162,7 @@ def test_a_district_report_names_its_district_and_has_its_own_totals(demo, tmp_p
     out = tmp_path / "bungo"
     assert report(str(demo["db"]), out, "--district", "1508", "--program", "jambi-bkbk-2025") == 0
     title = (out / "report.html").read_text(encoding="utf-8").split("<title>")[1]
-    assert "Kab. Bungo" in title.split("</title>")[0]
+    assert "Kabupaten Bungo" in title.split("</title>")[0]
     summary = {r["Ukuran"]: r["Nilai"] for r in sheet(out / "report.xlsx", "Ringkasan")}
     mine = totals(str(demo["db"]), Scope("jambi-bkbk-2025", None, (BUNGO,)))
     assert summary["Dana mengendap (Rp)"] == mine["money_at_rest"] > 0
@@ -211,7 +211,7 @@ def test_a_branch_report_adds_up_its_districts(branches, tmp_path, capsys):
     title = (out / "report.html").read_text(encoding="utf-8").split("<title>")[1]
     title = title.split("</title>")[0]
     assert "KC Rengat (KC-RENGAT)" in title
-    assert "Kab. Indragiri Hulu" in title and "Kab. Indragiri Hilir" in title
+    assert "Kabupaten Indragiri Hulu" in title and "Kabupaten Indragiri Hilir" in title
     summary = {r["Ukuran"]: r["Nilai"] for r in sheet(out / "report.xlsx", "Ringkasan")}
     parts = [totals(branches, Scope(codes=(code,))) for code in ("14.02", "14.04")]
     both = added(parts, list(parts[0]))

@@ -53,9 +53,9 @@ def test_funnel_per_district_from_the_first_load(tmp_path):
         districts=funnel,
     )
     assert "## Funnel per district, most stalled first" in text
-    assert "| KAB. BUNGO (15.08) | jambi-bkbk-2025 | Rp6.048.000 of Rp6.048.000 |" in text
+    assert "| Kabupaten Bungo (15.08) | jambi-bkbk-2025 | Rp6.048.000 of Rp6.048.000 |" in text
     assert "| 8 of 10 | 3 |" in text
-    assert "| KAB. INDRAGIRI HILIR (14.04) | inhil-apbd-2025 | – | – |" in text
+    assert "| Kabupaten Indragiri Hilir (14.04) | inhil-apbd-2025 | – | – |" in text
 
 
 def test_no_records_no_funnel():

@@ -227,6 +227,15 @@ def test_scope_for_normalises_and_checks_codes():
         scope_for(gazetteer, subdistrict_codes=["15.08.99"])
     with pytest.raises(ValueError, match="province_code: '1508' is not a province"):
         scope_for(gazetteer, province_code="1508")
+    # The Kepmendagri 2025 edition: Papua Selatan is a province; Merauke's code before the
+    # 2022 split is retired, and the refusal says so.
+    assert scope_for(gazetteer, province_code="93", district_codes=["9301"]).codes == ("93.01",)
+    with pytest.raises(
+        ValueError,
+        match=r"district_codes: '9101' is not a district code in the gazetteer \(expected e\.g\. "
+        r"15\.08\): retired in the Kepmendagri 2025 edition; was KAB\. MERAUKE, now 93\.01$",
+    ):
+        scope_for(gazetteer, district_codes=["9101"])
 
 
 def test_file_row_numbers_map_positions_in_a_selection_back_to_the_file():

@@ -155,7 +155,13 @@ def test_escaped_text_holds_no_raw_html_link_image_or_autolink():
 
 
 def test_ordinary_names_and_codes_are_unchanged():
-    for text in ["jambi-bkbk-2025", "Pedukun (15.08.01.2001)", "KAB. BUNGO", "inhu_apbdes_2025"]:
+    for text in [
+        "jambi-bkbk-2025",
+        "Pedukun (15.08.01.2001)",
+        "KAB. BUNGO",
+        "Kabupaten Bungo",
+        "inhu_apbdes_2025",
+    ]:
         assert markdown_text(text) == text
 
 

@@ -17,16 +17,23 @@ GAZETTEER = load_gazetteer()
 
 # Real codes from the bundled gazetteer.
 JAMBI = "15"
-BUNGO = "15.08"  # KAB. BUNGO, Jambi
+BUNGO = "15.08"  # Kabupaten Bungo, Jambi
 TANAH_TUMBUH = "15.08.01"  # a kecamatan in Bungo
 PEDUKUN = "15.08.01.2001"  # a desa in Tanah Tumbuh
 LUBUK_NIUR = "15.08.01.2002"  # another desa there
 SIMPANG_IV_SIPIN = "15.71.01.1001"  # a kelurahan in Kota Jambi
 RIAU = "14"
-INHIL = "14.04"  # KAB. INDRAGIRI HILIR, Riau
+INHIL = "14.04"  # Kabupaten Indragiri Hilir, Riau
 SANGLAR = "14.04.01.2002"  # a desa in Indragiri Hilir
 PULAUKIJANG = "14.04.01.1001"  # a kelurahan in Indragiri Hilir
 NOT_IN_GAZETTEER = "15.08.01.2999"
+# The Kepmendagri 2025 edition: Papua Selatan (93) and a desa there that was Papua's (91) before
+# the 2022 split; a desa adat (3xxx) of Kabupaten Jayapura, Papua.
+PAPUA_SELATAN = "93"
+NASEM = "93.01.01.2001"  # a desa in Kabupaten Merauke, Papua Selatan
+NASEM_BEFORE_2022 = "91.01.01.2001"  # its code in Papua, retired in the 2025 edition
+PAPUA = "91"
+YOBOI = "91.03.01.3007"  # Desa Adat Yoboi, Sentani
 
 NIK = "1508015005900001"  # Jambi, a woman born 10 May 1990
 NIK_2 = "1508011005900002"  # Jambi, a man born 10 May 1990
@@ -458,6 +465,86 @@ def test_unknown_region(raw: str, why: str) -> None:
     ]
 
 
+# --- the gazetteer's editions -----------------------------------------------------------------
+
+PAPUA_PROGRAMS = pd.DataFrame(
+    {
+        "program_id": ["PSEL-BKBK", "PAPUA-BKBK", "PAPUA-DES"],
+        "funding_source": ["BKBK", "BKBK", "APBDES"],
+        "province_code": [PAPUA_SELATAN, PAPUA, PAPUA],
+    }
+)
+
+
+def in_papua(source: str, *changes: dict[str, Any]) -> Validated:
+    return validate(source, frame(source, *changes), PAPUA_PROGRAMS, GAZETTEER)
+
+
+def test_a_programme_of_a_province_made_in_2022_loads_with_its_desa() -> None:
+    programme = {"program_id": "PSEL-BKBK-2025", "province_code": PAPUA_SELATAN}
+    assert reasons(run("programs", programme)) == []
+    desa = {"program_id": "PSEL-BKBK"}
+    for source, column in [
+        ("allocations", "unit_code"),
+        ("village_transfers", "village_code"),
+        ("enrollments", "village_code"),
+        ("premium_payments", "payer_code"),
+    ]:
+        result = in_papua(source, {**desa, column: NASEM})
+        assert reasons(result) == [], source
+        assert result.valid[column].tolist() == [NASEM]
+    district = {**desa, "district_code": "93.01"}
+    assert reasons(in_papua("district_transfers", district)) == []
+    nik = {**desa, "nik": "9301011005900001", "village_code": NASEM}
+    assert reasons(in_papua("enrollments", nik)) == []
+
+
+@pytest.mark.parametrize("written", [NASEM_BEFORE_2022, "9101012001"])
+def test_a_code_retired_in_2025_is_an_unknown_region_saying_so(written: str) -> None:
+    result = in_papua("enrollments", {"program_id": "PAPUA-BKBK", "village_code": written})
+    assert reasons(result) == ["UNKNOWN_REGION"]
+    assert result.quarantine["detail"].tolist() == [
+        "village_code: expected a Kemendagri region code like 15.08.01.2001, "
+        f"found '{written}' (retired in the Kepmendagri 2025 edition; was Nasem, now 93.01.01.2001)"
+    ]
+
+
+def test_retired_codes_of_every_level_and_unknown_ones_are_told_apart() -> None:
+    papua = {"program_id": "PAPUA-BKBK"}
+    result = in_papua(
+        "district_transfers",
+        {**papua, "district_code": "91.01", "transfer_id": "DT1"},  # KAB. MERAUKE, now 93.01
+        {**papua, "district_code": "15.01.02.2009", "transfer_id": "DT2"},  # a desa of Kerinci
+        {**papua, "district_code": "91.99", "transfer_id": "DT3"},
+        {**papua, "district_code": "91.03", "transfer_id": "DT4"},
+    )
+    assert result.quarantine["detail"].tolist() == [
+        "district_code: expected a Kemendagri region code like 15.08.01.2001, "
+        "found '91.01' (retired in the Kepmendagri 2025 edition; was KAB. MERAUKE, now 93.01)",
+        "district_code: expected a Kemendagri region code like 15.08.01.2001, "
+        "found '15.01.02.2009' (retired in the Kepmendagri 2025 edition; was Koto Iman, "
+        "now 15.01.22.2011)",
+        "district_code: expected a Kemendagri region code like 15.08.01.2001, "
+        "found '91.99' (not in the gazetteer)",
+    ]
+    assert result.valid["district_code"].tolist() == ["91.03"]
+
+
+@pytest.mark.parametrize(
+    ("source", "change"),
+    [
+        ("allocations", {"unit_code": YOBOI}),
+        ("allocations", {"program_id": "PAPUA-DES", "unit_code": YOBOI}),
+        ("village_transfers", {"village_code": YOBOI}),
+        ("enrollments", {"village_code": YOBOI}),
+        ("enrollments", {"program_id": "PAPUA-DES", "village_code": YOBOI}),
+        ("premium_payments", {"payer_code": YOBOI}),
+    ],
+)
+def test_a_desa_adat_is_a_desa(source: str, change: dict[str, Any]) -> None:
+    assert reasons(in_papua(source, {"program_id": "PAPUA-BKBK", **change})) == []
+
+
 # --- region rules, per source -----------------------------------------------------------------
 
 
@@ -515,7 +602,8 @@ def test_region_rules(source: str, change: dict[str, Any], reason: str | None) -
 
 def test_region_details_name_what_was_found() -> None:
     assert only_detail("allocations", {"unit_code": SIMPANG_IV_SIPIN}) == (
-        "unit_code: expected a desa (village code ending 2xxx), found '15.71.01.1001', a kelurahan"
+        "unit_code: expected a desa (village code ending 2xxx, or 3xxx for a desa adat), "
+        "found '15.71.01.1001', a kelurahan"
     )
     assert only_detail("district_transfers", {"district_code": "1508012001"}) == (
         "district_code: expected a district code like 15.08, found '1508012001', a village"

@@ -266,6 +266,14 @@ def test_the_bad_rows_get_the_reasons_they_were_made_for(demo: dict[str, pd.Data
         for reason, count in quarantine["reason"].value_counts().items():
             found[(name, str(reason))] = int(count)
     assert found == {(name, str(reason)): n for (name, reason), n in EXPECTED_QUARANTINE.items()}
+    # The unknown village is a Jambi desa's code from before the 2025 edition, and says so.
+    enrollments = validate("enrollments", demo["enrollments"], programs, GAZETTEER).quarantine
+    unknown = enrollments.loc[enrollments["reason"] == "UNKNOWN_REGION", "detail"]
+    assert unknown.tolist() == [
+        "village_code: expected a Kemendagri region code like 15.08.01.2001, found "
+        "'15.01.02.2009' (retired in the Kepmendagri 2025 edition; was Koto Iman, now "
+        "15.01.22.2011)"
+    ]
 
 
 def test_any_province_gets_all_three_kinds_of_programme() -> None:

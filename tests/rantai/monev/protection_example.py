@@ -38,15 +38,15 @@ V1, V2, INHIL = "15.08.01.2001", "15.08.01.2002", "14.04"
 JKM = 42_000_000
 
 NAMES = {
-    "14": "RIAU",
-    "14.04": "KAB. INDRAGIRI HILIR",
-    "15": "JAMBI",
-    "15.08": "KAB. BUNGO",
-    "15.08.01": "PELEPAT",
-    "15.08.01.2001": "RANTAU KELOYANG",
-    "15.08.01.2002": "SUNGAI BEREMBANG",
-    "15.09": "KAB. TEBO",
-    "15.09.01.2001": "TELUK KUALI",
+    "14": "Riau",
+    "14.04": "Kabupaten Indragiri Hilir",
+    "15": "Jambi",
+    "15.08": "Kabupaten Bungo",
+    "15.08.01": "Pelepat",
+    "15.08.01.2001": "Rantau Keloyang",
+    "15.08.01.2002": "Sungai Berembang",
+    "15.09": "Kabupaten Tebo",
+    "15.09.01.2001": "Teluk Kuali",
 }
 
 PROGRAMS = pd.DataFrame(

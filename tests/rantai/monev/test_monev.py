@@ -12,7 +12,16 @@ import pytest
 from rantai.chain import once_per_worker
 from rantai.monev import charts
 from rantai.monev.data import age_bucket, stalled_steps, unprotected_history
-from rantai.monev.labels import angka, persen, rupiah_short, tanggal
+from rantai.monev.labels import (
+    angka,
+    desa_called,
+    display_name,
+    persen,
+    rupiah_short,
+    short_region,
+    tanggal,
+)
+from rantai.regions import load_gazetteer
 from rantai.scope import Scope
 
 
@@ -122,6 +131,20 @@ def test_numbers_and_dates_the_indonesian_way():
     assert tanggal(dt.date(2025, 8, 17), short=True) == "17 Agu 2025"
 
 
+def test_regions_are_named_as_the_2025_gazetteer_writes_them():
+    names = load_gazetteer().names
+    assert display_name(names, "15.08") == "Kabupaten Bungo"
+    assert display_name(names, "15.08.01.2001") == "Pedukun"
+    assert display_name(names, "99") == ""
+    assert desa_called(display_name(names, "15.08.01.2001")) == "Desa Pedukun"
+    assert desa_called(display_name(names, "91.03.01.3007")) == "Desa Adat Yoboi"
+    # Where room is short (a chart's labels), as Indonesians abbreviate them.
+    assert short_region(display_name(names, "15.08")) == "Kab. Bungo"
+    assert short_region(display_name(names, "31.01")) == "Kab. Adm. Kepulauan Seribu"
+    assert short_region(display_name(names, "31.71")) == "Kota Adm. Jakarta Pusat"
+    assert short_region(display_name(names, "14.72")) == "Kota Dumai"
+
+
 def test_charts_are_well_formed_svg_with_both_languages():
     program = {
         "funding_source": "BKBK",
@@ -158,7 +181,7 @@ def test_charts_are_well_formed_svg_with_both_languages():
     losses = pd.DataFrame(
         {
             "district_code": ["15.08"],
-            "district_name": ["Kab. Bungo & Co <x>"],
+            "district_name": ["Kabupaten Bungo & Co <x>"],
             "program_id": ["a"],
             "workers": [20],
             "worker_days": [2000],

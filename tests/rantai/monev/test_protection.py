@@ -45,7 +45,7 @@ def test_failures_name_the_unit_the_stage_who_must_act_and_the_rupiah(protection
     assert (first["unit_name"], first["subdistrict_name"], first["district_name"]) == (
         "Rantau Keloyang",
         "Pelepat",
-        "Kab. Bungo",
+        "Kabupaten Bungo",
     )
     assert first["program_name"] == "BKBK Jambi 2025"
     assert (first["blocking_stage"], first["days_overdue_on_event"], first["responsible"]) == (
@@ -118,7 +118,7 @@ def test_workers_promised_covered_lapsed_and_months_paid_against_covered(protect
 
     districts = protection.districts.set_index(["program_id", "district_code"])
     assert districts.loc[("bkbk-2025", "15.08"), "workers_covered"] == 11
-    assert districts.loc[("bkbk-2025", "15.08"), "district_name"] == "Kab. Bungo"
+    assert districts.loc[("bkbk-2025", "15.08"), "district_name"] == "Kabupaten Bungo"
     units = protection.units.set_index("unit_code")
     assert units.loc[ex.V1, "rupiah_unused"] == 672_000 and units.loc[ex.V2, "months_unused"] == 0
 
@@ -175,7 +175,7 @@ def test_this_year_against_last_year_per_district(protection):
     assert rows == {"15.08": (8, 15, 4, 15, 3, 11, 0, 2), "15.09": (5, 0, 5, 0, 4, 0, 1, 0)}
     assert set(year["program_id"]) == {"bkbk-2025"}
     assert set(year["predecessor_name"]) == {"BKBK Jambi 2024"}
-    assert list(year["district_name"]) == ["Kab. Bungo", "Kab. Tebo"]
+    assert list(year["district_name"]) == ["Kabupaten Bungo", "Kabupaten Tebo"]
 
 
 def test_last_year_is_the_same_day_a_year_earlier_and_only_predecessors_are_evaluated():
@@ -264,7 +264,7 @@ def test_the_report_opens_with_perlindungan_and_names_every_failure(protection):
         "harus bertindak: pemerintah kabupaten/kota.",
         "1 klaim menunggu pembayaran melewati SLA; yang terlama diajukan 12 Agustus 2025.",
         "Perlindungan 5 pekerja di 2 desa/unit berakhir dalam 30 hari; paling awal "
-        "Kab. Indragiri Hilir, 20 September 2025.",
+        "Kabupaten Indragiri Hilir, 20 September 2025.",
         "Rp672.000 iuran membayar 40 bulan-pekerja yang tidak tercatat aktif di BPJS; "
         "terbanyak di Rantau Keloyang (Rp672.000).",
         "BKBK Jambi 2025: 11 pekerja terlindungi, setahun lalu (15 September 2024) 7.",
