@@ -2,9 +2,11 @@
 has a flag history to draw), the report as of the demo date, and a PNG of its first page.
 
     .venv/bin/python tools/report_screenshot.py [--out out/report-demo] [--png docs/img/report.png]
+        [--kecamatan 15.08.17 --kecamatan-png docs/img/report-kecamatan.png]
 
 Each month end from April to the demo date is one `rantai run` (a Prefect flow) on what the
-sources had reported by then, into one store; then `rantai report` and headless Chromium.
+sources had reported by then, into one store; then `rantai report` and headless Chromium;
+then the same report cut for one kecamatan (what its camat takes home), pictured too.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from pathlib import Path
 from rantai.cli import EXIT_OK, run_chain
 from rantai.monev import write_report
 from rantai.monev.browser import screenshot
-from rantai.scope import Scope
+from rantai.regions import load_gazetteer
+from rantai.scope import Scope, scope_for
 from samples import DEMO_AS_OF, generate_demo, write_folder
 
 RUN_DATES = [
@@ -40,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("out/report-demo"))
     parser.add_argument("--png", type=Path, default=Path("docs/img/report.png"))
     parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--kecamatan", default="15.08.17", help="the kecamatan of the cut")
+    parser.add_argument("--kecamatan-png", type=Path, default=Path("docs/img/report-kecamatan.png"))
     args = parser.parse_args(argv)
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
@@ -57,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     files = write_report(db_url, DEMO_AS_OF, args.out, Scope())
     png = screenshot(files.html, args.png)
     print(f"wrote {files.html}, {files.xlsx} and {png}")
+    cut = scope_for(load_gazetteer(), subdistrict_codes=[args.kecamatan])
+    cut_files = write_report(db_url, DEMO_AS_OF, args.out / "kecamatan", cut)
+    cut_png = screenshot(cut_files.html, args.kecamatan_png)
+    print(f"wrote {cut_files.html} and {cut_png}")
     return 0
 
 
