@@ -268,12 +268,19 @@ def _benefit(amount: object) -> str:
     return NOT_KNOWN if pd.isna(amount) else rupiah(amount)  # type: ignore[arg-type]
 
 
-def who_must_act(responsible: object, branch: object) -> str:
+# Why a VILLAGE_TRANSFER is the village's move (records.responsible_for, awaiting_request).
+NO_COMPLETE_REQUEST = "no complete request yet"
+
+
+def who_must_act(responsible: object, branch: object, stage: object = "") -> str:
     """The office that must act, as the run page shows it: BPJS named by the branch serving the
-    case's district when branches.csv gives one (`BPJS KC-MUARA-BUNGO`; issue 15)."""
+    case's district when branches.csv gives one (`BPJS KC-MUARA-BUNGO`), and a village whose
+    transfer waits for its request says so (issue 15)."""
     office = str(responsible) if isinstance(responsible, str) else ""
     if office == "BPJS" and isinstance(branch, str) and branch:
         return f"{office} {branch}"
+    if office == "VILLAGE" and stage == "VILLAGE_TRANSFER":
+        return f"{office}: {NO_COMPLETE_REQUEST}"
     return office
 
 
@@ -294,7 +301,9 @@ def failure_rows(
                 "program": r.program_id,
                 "blocked_at": str(r.blocking_stage),
                 "days_overdue_on_event": int(r.days_overdue_on_event),
-                "who_must_act": who_must_act(r.responsible, getattr(r, "branch_code", "")),
+                "who_must_act": who_must_act(
+                    r.responsible, getattr(r, "branch_code", ""), r.blocking_stage
+                ),
                 "benefit_at_stake": _benefit(r.benefit_at_stake),
                 "claim": r.claim_id,
                 "status": str(r.status),
@@ -319,7 +328,7 @@ def stall_rows(stalls: pd.DataFrame, names: Mapping[str, str], limit: int) -> li
                 "unit": f"{names.get(r.unit_code, '')} ({r.unit_code})",
                 "claim": case if isinstance(case, str) else "",
                 "who_must_act": who_must_act(
-                    getattr(r, "responsible", ""), getattr(r, "branch_code", "")
+                    getattr(r, "responsible", ""), getattr(r, "branch_code", ""), r.stage
                 ),
                 "since": _iso(r.start_date),
                 "days_overdue": int(r.days_overdue),

@@ -90,6 +90,9 @@ def test_the_run_page_names_bpjs_by_its_branch() -> None:
     assert who_must_act("BPJS", "KC-DURI") == "BPJS KC-DURI"
     assert who_must_act("BPJS", "") == "BPJS"
     assert who_must_act("DISTRICT", "KC-DURI") == "DISTRICT"
+    # Issue 15: a village's own transfer waits for its complete request.
+    assert who_must_act("VILLAGE", "", "VILLAGE_TRANSFER") == "VILLAGE: no complete request yet"
+    assert who_must_act("VILLAGE", "KC-DURI", "PREMIUM_PAYMENT") == "VILLAGE"
     result = _evaluation(branches=[branch("KC-MUARA-BUNGO", BUNGO)])
     shown = {row["who_must_act"] for row in stall_rows(result.stalls, {}, 50)}
     assert "BPJS KC-MUARA-BUNGO" in shown
