@@ -79,13 +79,11 @@ COLUMNS_USED: Mapping[str, list[str]] = {
 
 def columns_read(used: Mapping[str, list[str]]) -> dict[str, list[str]]:
     """What an evaluation that reads `used` (the stage rules' columns) and finds the anomalies
-    reads of each source: both lists, once each. A source either of them leaves unlisted is
-    read whole, so it is left out here too."""
-    return {
-        name: list(dict.fromkeys([*used[name], *COLUMNS_USED[name]]))
-        for name in used
-        if name in COLUMNS_USED
-    }
+    reads of each source: both lists, once each. A source the checks never read
+    (village_requests, branches) is read for the stage rules' columns alone. Every source the
+    evaluation reads is listed: an unlisted one is read back from the store, which an
+    evaluation of the records as delivered must not do before the load has written them."""
+    return {name: list(dict.fromkeys([*used[name], *COLUMNS_USED.get(name, [])])) for name in used}
 
 
 def _pair_keys(records: _Records, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:

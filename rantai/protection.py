@@ -59,7 +59,12 @@ FAILURE_COLUMNS: list[str] = [
     "benefit_at_stake",
     "responsible",
 ]
-FAILURE_PLACE_COLUMNS: list[str] = ["funding_source", "province_code", "district_code"]
+FAILURE_PLACE_COLUMNS: list[str] = [
+    "funding_source",
+    "province_code",
+    "district_code",
+    "branch_code",  # the BPJS branch serving the district (issue 15; "" when none is known)
+]
 
 # Every claim known on as_of, as of that day (no NIK): see `claims_as_of`.
 CLAIM_COLUMNS: list[str] = [

@@ -100,13 +100,17 @@ class Responsible(StrEnum):
     NONE = "NONE"
 
 
-def responsible_for(stage: str, funding: str) -> Responsible:
+def responsible_for(stage: str, funding: str, awaiting_request: bool = False) -> Responsible:
     """Who must act on a stage: the province transfers to districts, the district to villages,
-    the payer (the district for APBD, else the village) pays premiums, BPJS activates cover."""
+    the payer (the district for APBD, else the village) pays premiums, BPJS activates cover.
+
+    `awaiting_request` (issue 15): the village's transfer waits for the village's complete
+    request (its programme's villages apply, village_requests.csv, and this one has no
+    complete request yet), so the move is the village's, not the district's."""
     if stage == Stage.DISTRICT_TRANSFER:
         return Responsible.PROVINCE
     if stage == Stage.VILLAGE_TRANSFER:
-        return Responsible.DISTRICT
+        return Responsible.VILLAGE if awaiting_request else Responsible.DISTRICT
     if stage == Stage.PREMIUM_PAYMENT:
         return Responsible.DISTRICT if funding == FundingSource.APBD else Responsible.VILLAGE
     if stage in (Stage.COVERAGE_ACTIVATION, Stage.COVER_PERIOD, Stage.CLAIM_PAYMENT):

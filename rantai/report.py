@@ -22,7 +22,14 @@ from rantai.untrusted import markdown_cell, markdown_text, neutralise_frame
 from rantai.validate import QUARANTINE_COLUMNS
 
 # stalls.csv: the engine's columns, then what the flags remember.
-STALL_COLUMNS = [*stages.STALL_COLUMNS, "first_flagged", "status"]
+# stalls.csv: the engine's columns with first_flagged and status from the flags, and the BPJS
+# branch last (issue 15: added after the columns earlier readers know).
+STALL_COLUMNS = [
+    *(c for c in stages.STALL_COLUMNS if c != "branch_code"),
+    "first_flagged",
+    "status",
+    "branch_code",
+]
 SEVERITIES = tuple(s.value for s in Severity)
 # A failure whose worker's chain had every started stage complete on the event date.
 NO_STAGE = "NONE"
@@ -261,6 +268,22 @@ def _benefit(amount: object) -> str:
     return NOT_KNOWN if pd.isna(amount) else rupiah(amount)  # type: ignore[arg-type]
 
 
+# Why a VILLAGE_TRANSFER is the village's move (records.responsible_for, awaiting_request).
+NO_COMPLETE_REQUEST = "no complete request yet"
+
+
+def who_must_act(responsible: object, branch: object, stage: object = "") -> str:
+    """The office that must act, as the run page shows it: BPJS named by the branch serving the
+    case's district when branches.csv gives one (`BPJS KC-MUARA-BUNGO`), and a village whose
+    transfer waits for its request says so (issue 15)."""
+    office = str(responsible) if isinstance(responsible, str) else ""
+    if office == "BPJS" and isinstance(branch, str) and branch:
+        return f"{office} {branch}"
+    if office == "VILLAGE" and stage == "VILLAGE_TRANSFER":
+        return f"{office}: {NO_COMPLETE_REQUEST}"
+    return office
+
+
 def failure_rows(
     failures: pd.DataFrame, names: Mapping[str, str], limit: int
 ) -> list[dict[str, Any]]:
@@ -278,7 +301,9 @@ def failure_rows(
                 "program": r.program_id,
                 "blocked_at": str(r.blocking_stage),
                 "days_overdue_on_event": int(r.days_overdue_on_event),
-                "who_must_act": str(r.responsible),
+                "who_must_act": who_must_act(
+                    r.responsible, getattr(r, "branch_code", ""), r.blocking_stage
+                ),
                 "benefit_at_stake": _benefit(r.benefit_at_stake),
                 "claim": r.claim_id,
                 "status": str(r.status),
@@ -302,7 +327,9 @@ def stall_rows(stalls: pd.DataFrame, names: Mapping[str, str], limit: int) -> li
                 "district": f"{names.get(r.district_code, '')} ({r.district_code})",
                 "unit": f"{names.get(r.unit_code, '')} ({r.unit_code})",
                 "claim": case if isinstance(case, str) else "",
-                "who_must_act": getattr(r, "responsible", "") or "",
+                "who_must_act": who_must_act(
+                    getattr(r, "responsible", ""), getattr(r, "branch_code", ""), r.stage
+                ),
                 "since": _iso(r.start_date),
                 "days_overdue": int(r.days_overdue),
                 "amount_at_stake": _benefit(r.amount_at_stake),

@@ -17,6 +17,7 @@ import pandas as pd
 
 from rantai import protection
 from rantai.bounds import group_sum, whole
+from rantai.branches import branch_of
 from rantai.chain import (
     SEVERITY_ORDER,
     Severity,
@@ -67,6 +68,9 @@ STALL_COLUMNS: list[str] = [
     "workers_affected",
     "severity",
     "responsible",  # whose move the stalled step is (Responsible; issue 15)
+    # The BPJS branch serving the unit's district ("" when none is known; issue 15). Last:
+    # stalls.csv has it after first_flagged and status (rantai.report.STALL_COLUMNS).
+    "branch_code",
 ]
 
 CASE_COLUMNS: list[str] = [
@@ -90,6 +94,10 @@ CASE_COLUMNS: list[str] = [
     "workers_affected",
     "severity",
     "amount_known",  # False where the amount at stake is unknown (a JKK claim not yet paid)
+    # The village's transfer waits for the village's complete request (issue 15).
+    "awaiting_request",
+    "responsible",  # whose move the case is (records.responsible_for)
+    "branch_code",  # the BPJS branch serving the unit's district (rantai.branches)
 ]
 
 PROGRAM_METRICS: list[str] = [
@@ -151,6 +159,10 @@ COLUMNS_USED: Mapping[str, list[str]] = {
         "paid_amount",
         "paid_date",
     ],
+    # Optional (issue 15): a village's request for its BKBK transfer.
+    "village_requests": ["program_id", "village_code", "submitted_date", "complete_date"],
+    # Optional (issue 15): the BPJS branch serving each district.
+    "branches": ["branch_code", "district_code"],
 }
 _INT_STALL_COLUMNS = ["days_waiting", "days_overdue", "amount_at_stake", "workers_affected"]
 
@@ -183,7 +195,7 @@ def evaluate(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> Evaluation:
     """Evaluate every stage of every programme on `as_of` from the sources' valid records."""
     as_of_ts = pd.Timestamp(as_of).normalize()
     known = known_records(frames, as_of_ts)
-    programs = _programs(known["programs"])
+    programs = _programs(known["programs"], _requesting(frames.get("village_requests")))
     cover = cover_of(known["enrollments"], known["coverage"], known["claims"], programs)
     units = unit_facts(known, programs, cover, as_of_ts)
     claims = protection.claims_as_of(known["claims"], programs, cover, as_of_ts)
@@ -191,7 +203,7 @@ def evaluate(frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> Evaluation:
         [chain_cases(units), _claim_cases(claims)],
         ignore_index=True,
     )
-    cases = _judge(cases, sla_table(programs), as_of_ts)
+    cases = _judge(cases, sla_table(programs), as_of_ts, known["branches"])
     districts = _district_metrics(programs, known, units, cover, as_of_ts)
     worked = protection.protection(units, programs, cover, known["ahead"], as_of_ts)
     failures = _failures(protection.failed_claims(claims, cover), known, programs, cover)
@@ -252,6 +264,7 @@ def unit_facts(
     units = units.join(
         village_transfers.rename(columns=_prefix("village_")), on=["program_id", "unit_code"]
     )
+    units = units.join(_completed_requests(known.get("village_requests"), as_of), on=_KEY)
     units = units.join(_payments(known["premium_payments"]), on=_KEY)
     units = units.join(_worker_facts(cover, as_of), on=_KEY)
     for column in (
@@ -280,7 +293,35 @@ def unit_facts(
     units["pks_date"] = np.append(pks, np.datetime64("NaT"))[position]
     rate = programme["premium_rate_monthly"].to_numpy(dtype=np.int64)
     units["rate"] = np.append(rate, DEFAULT_PREMIUM_RATE_MONTHLY)[position]
+    requesting = programme["requesting"].to_numpy(dtype=bool)
+    units["requesting"] = np.append(requesting, False)[position]
     return units
+
+
+def _requesting(requests: pd.DataFrame | None) -> set[str]:
+    """The programmes whose villages apply for their transfer: those with any stored request
+    (issue 15), whatever its date. Without one, VILLAGE_TRANSFER keeps its v1 rule."""
+    if requests is None or requests.empty:
+        return set()
+    return set(requests["program_id"].dropna().astype(str))
+
+
+def _completed_requests(requests: pd.DataFrame | None, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Per (programme, village) with a request known on `as_of`: the day it was complete,
+    NaT while it is not (no complete_date, or one after `as_of`)."""
+    if requests is None or requests.empty:
+        index = pd.MultiIndex.from_arrays([[], []], names=_KEY)
+        return pd.DataFrame({"request_complete": pd.Series(dtype="datetime64[ns]")}, index=index)
+    complete = pd.to_datetime(requests["complete_date"]).astype("datetime64[ns]")
+    complete = complete.where(complete <= as_of)
+    out = pd.DataFrame(
+        {
+            "program_id": requests["program_id"].astype(object),
+            "unit_code": requests["village_code"].astype(object),
+            "request_complete": complete,
+        }
+    )
+    return out.drop_duplicates(_KEY, keep="last").set_index(_KEY)
 
 
 def _failures(
@@ -311,8 +352,9 @@ def _failures(
     ).merge(blocking, on="instance", how="left")
     out["blocking_stage"] = out["blocking_stage"].fillna(Responsible.NONE.value)
     out["days_overdue_on_event"] = out["days_overdue_on_event"].fillna(0).astype("int64")
-    out["responsible"] = responsible_of(out["blocking_stage"], out["funding_source"])
+    out["responsible"] = out["responsible"].fillna(Responsible.NONE.value)
     out["event_date"] = out["event_date"].dt.date
+    out["branch_code"] = branch_of(out["district_code"], known.get("branches"))
     out = out.sort_values(["event_date", "claim_id"], kind="stable", ignore_index=True)
     return out[columns]
 
@@ -363,6 +405,16 @@ def _cases_on_event_days(
             "paid_date",
         ),
     }
+    requests = known.get("village_requests")
+    if requests is not None and not requests.empty:
+        requests = per_instance(
+            requests, {"program_id": "program_id", "village_code": "unit_code"}, "submitted_date"
+        )
+        # Complete on the event day only if complete by then.
+        on_event = requests["program_id"].map(event)
+        frames["village_requests"] = requests.assign(
+            complete_date=requests["complete_date"].where(requests["complete_date"] <= on_event)
+        )
     copies = programs.merge(instances[["program_id", "instance"]], on="program_id")
     copies = copies.assign(program_id=copies["instance"]).drop(columns="instance")
     copies = copies.reset_index(drop=True)
@@ -461,6 +513,7 @@ def _first_blocking(instances: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFram
             "instance": first["instance"].to_numpy(),
             "blocking_stage": first["stage"].to_numpy(dtype=object),
             "days_overdue_on_event": overdue.astype("int64").to_numpy(),
+            "responsible": first["responsible"].to_numpy(dtype=object),
         }
     )
 
@@ -481,12 +534,18 @@ def chain_cases(units: pd.DataFrame) -> pd.DataFrame:
     return cases
 
 
-def responsible_of(stage: pd.Series, funding: pd.Series) -> pd.Series:
+def responsible_of(
+    stage: pd.Series, funding: pd.Series, awaiting_request: pd.Series | None = None
+) -> pd.Series:
     """Whose move each stage of a programme's funding source is (`records.responsible_for`),
-    worked out once per distinct (stage, funding) pair."""
-    pairs = pd.MultiIndex.from_arrays([stage.astype(str), funding.astype(str)])
-    codes, distinct = pairs.factorize()
-    who = np.array([responsible_for(s, f).value for s, f in distinct], dtype=object)
+    worked out once per distinct (stage, funding, awaiting a village's request) triple."""
+    if awaiting_request is None:
+        awaiting_request = pd.Series(False, index=stage.index)
+    triples = pd.MultiIndex.from_arrays(
+        [stage.astype(str), funding.astype(str), awaiting_request.fillna(False).astype(bool)]
+    )
+    codes, distinct = triples.factorize()
+    who = np.array([responsible_for(s, f, bool(a)).value for s, f, a in distinct], dtype=object)
     return pd.Series(who[codes] if len(codes) else [], index=stage.index, dtype=object)
 
 
@@ -528,9 +587,11 @@ def _empty_dtype(kind: Kind) -> str:
     return "object"
 
 
-def _programs(programs: pd.DataFrame) -> pd.DataFrame:
-    """Programmes with plain-string funding source and each stage's SLA override as Int64."""
+def _programs(programs: pd.DataFrame, requesting: set[str] | None = None) -> pd.DataFrame:
+    """Programmes with plain-string funding source and each stage's SLA override as Int64;
+    `requesting`: whether its villages apply for their transfer (`_requesting`)."""
     out = programs.drop_duplicates("program_id", keep="last").copy()
+    out["requesting"] = out["program_id"].astype(str).isin(requesting or set())
     out["funding_source"] = out["funding_source"].astype(str).astype(object)
     for column in SLA_COLUMNS:
         out[column] = pd.to_numeric(out[column], errors="coerce").astype("Int64")
@@ -666,17 +727,30 @@ def _district_cases(units: pd.DataFrame) -> pd.DataFrame:
 
 
 def _village_transfer_cases(units: pd.DataFrame) -> pd.DataFrame:
-    """BKBK: VILLAGE_TRANSFER starts with the first transfer to the village's district."""
+    """BKBK: VILLAGE_TRANSFER starts with the first transfer to the village's district.
+
+    Where the programme's villages apply for it (village_requests, issue 15): until the
+    village's request is complete the move is the village's and the district's SLA has not
+    started (the case keeps the usual start: the village's own wait); once complete, the move
+    is the district's, counted from the later of the usual start and the complete_date."""
     bkbk = units.loc[units["funding_source"] == FundingSource.BKBK.value]
-    return _unit_cases(
+    usual = bkbk["district_first"]
+    complete = bkbk["request_complete"]
+    requesting = bkbk["requesting"].astype(bool)
+    awaiting = requesting & complete.isna()
+    counted = requesting & complete.notna()
+    later = complete.where(complete > usual, usual)
+    cases = _unit_cases(
         bkbk,
         Stage.VILLAGE_TRANSFER,
-        start=bkbk["district_first"],
+        start=usual.where(~counted, later),
         target=bkbk["allocated"],
         achieved=bkbk["village_sum"],
         amount_at_stake=bkbk["allocated"] - bkbk["village_sum"],
         workers_affected=bkbk["target_workers"],
     )
+    cases["awaiting_request"] = awaiting.to_numpy(dtype=bool)
+    return cases
 
 
 def _premium_cases(units: pd.DataFrame) -> pd.DataFrame:
@@ -794,8 +868,14 @@ def sla_table(programs: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _judge(cases: pd.DataFrame, sla: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Due dates, completeness, stalls, severity and what is at stake for every case."""
+def _judge(
+    cases: pd.DataFrame,
+    sla: pd.DataFrame,
+    as_of: pd.Timestamp,
+    branches: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Due dates, completeness, stalls, severity, what is at stake, whose move and the BPJS
+    branch (from `branches`, "" without) of every case."""
     cases = cases.merge(sla, on=["program_id", "stage"], how="left")
     # One dtype for text whatever the mix of cases (pandas may infer `str` for some frames).
     text = ["program_id", "funding_source", "province_code", "district_code", "unit_code"]
@@ -817,6 +897,12 @@ def _judge(cases: pd.DataFrame, sla: pd.DataFrame, as_of: pd.Timestamp) -> pd.Da
     severity[~cases["stalled"].to_numpy()] = None
     # object, not str: pandas would turn None into NaN in a str column.
     cases["severity"] = pd.Series(severity, index=cases.index, dtype=object)
+    awaiting = cases.get("awaiting_request", pd.Series(False, index=cases.index))
+    cases["awaiting_request"] = awaiting.astype(object).fillna(False).astype(bool)
+    cases["responsible"] = responsible_of(
+        cases["stage"], cases["funding_source"], cases["awaiting_request"]
+    )
+    cases["branch_code"] = branch_of(cases["district_code"], branches)
     cases["_stage_rank"] = cases["stage"].map(STAGE_ORDER)
     cases = cases.sort_values(
         ["program_id", "district_code", "unit_code", "_stage_rank", "case_id"], kind="stable"
@@ -827,7 +913,6 @@ def _judge(cases: pd.DataFrame, sla: pd.DataFrame, as_of: pd.Timestamp) -> pd.Da
 def _stalls(cases: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """The stalled cases in the contract's columns and order, worst first."""
     stalled = cases.loc[cases["stalled"]].copy()
-    stalled["responsible"] = responsible_of(stalled["stage"], stalled["funding_source"])
     if stalled.empty:
         empty = {c: pd.Series(dtype="object") for c in STALL_COLUMNS}
         empty.update({c: pd.Series(dtype="int64") for c in _INT_STALL_COLUMNS})

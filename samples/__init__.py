@@ -35,6 +35,14 @@ weeks, some late, some rejected, recent ones SUBMITTED) and the families the cha
 deaths of workers enrolled but never covered, in Jambi desa whose 2025 village transfer
 stalled (one claim rejected, one waiting), and a work accident in an unpaid Indragiri Hulu desa.
 
+The demo ships the two optional files of issue 15 (`samples.requests`): `village_requests.csv`,
+where every desa of Jambi's BKBK programmes applies for its transfer (a desa paid had its request
+complete a few days before its first transfer; of those not paid, about one in four still
+lacks a document, so its stalled VILLAGE_TRANSFER is the village's move), and
+`branches.csv`: KC Rengat serves Indragiri Hulu and is the parent office of KCP Tembilahan
+(Indragiri Hilir), KC Duri serves Bengkalis, KC Muara Bungo serves Bungo and the other Jambi
+districts; Kutai Kartanegara has no branch in it. Other provinces have neither file.
+
 Frames hold every value as the text a CSV would carry, with the variety real submissions have
 (`DD/MM/YYYY` dates, `Rp 201.600` amounts, undotted codes). A handful of bad rows, each
 breaking exactly one contract rule, are extra rows chosen so that quarantining them leaves the

@@ -15,6 +15,7 @@ from samples.days import HORIZON, NO_DATE, RATE, day_number
 from samples.finance import Parts, apbd_parts, apbdes_parts, bkbk_parts, previous_cover_ends
 from samples.places import villages_in
 from samples.plans import Plan, province_plans
+from samples.requests import branches, requests_known_on, village_requests
 from samples.workers import unit_workers
 
 
@@ -106,11 +107,16 @@ def province_story(
         "premium_payments": payments,
         "coverage": covered[SOURCES["coverage"].columns],
         "claims": claims,
-        # The optional sources of issue 15 (empty: a folder without them).
+        # The optional sources of issue 15: the fixed story's only (none: no file).
         **{name: _empty(name) for name in OPTIONAL_SOURCES},
     }
     cutoff = day_number(as_of)
     typed["claims"] = claims_known_on(claims, cutoff)
+    if own:
+        request_rng = np.random.default_rng(np.random.SeedSequence([seed, int(province), 15]))
+        requests = village_requests(plans, parts, province, request_rng)
+        typed["village_requests"] = requests_known_on(requests, cutoff)
+        typed["branches"] = branches(province)
     for name, source in SOURCES.items():
         frame = typed[name]
         if source.known_date is not None and len(frame):

@@ -36,6 +36,7 @@ def failures(*claim_ids: str) -> pd.DataFrame:
             "funding_source": ["BKBK", "APBD"],
             "province_code": ["15", "14"],
             "district_code": [BUNGO, INHIL],
+            "branch_code": ["", ""],  # no branches known
         }
     )
     return frame[FAILURE_COLUMNS + FAILURE_PLACE_COLUMNS]

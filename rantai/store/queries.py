@@ -158,6 +158,10 @@ def _scope_conditions(conn: Connection, scope: Scope) -> dict[str, ColumnElement
             where[source] = table.c[column].in_(districts)
         else:
             where[source] = _within(conn, table.c[column], scope.codes)
+    # A programme's requests are read whole (one a village at most): whether its villages apply
+    # at all decides whose move every VILLAGE_TRANSFER is (rantai.stages._requesting), in a
+    # village's rerun as in the full run.
+    del where["village_requests"]
     enrollments = source_tables["enrollments"]
     workers = select(enrollments.c.nik).where(where["enrollments"])
     # Cover and claims follow their worker's enrolment (they carry no region of their own).

@@ -36,14 +36,22 @@ from rantai.store.schema import (
     source_marks,
     source_tables,
 )
-from tests.chain_folders import V1, YEAR, claims_load, first_load, write
+from tests.chain_folders import (
+    V1,
+    YEAR,
+    branches_load,
+    claims_load,
+    first_load,
+    requests_load,
+    write,
+)
 from tests.recorded import recorded_task_runs
 from tests.simulated import FAST_RETRIES, REPO, SLOW_MS, simulator, tally
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
 TOKEN = "source-token-8d2f41"
-BPJS = ["enrollments", "premium_payments", "coverage", "claims"]
+BPJS = ["enrollments", "premium_payments", "coverage", "claims", "branches"]
 
 
 @pytest.fixture(autouse=True)
@@ -132,6 +140,9 @@ def test_thirty_percent_faults_load_exactly_the_files_rows_and_stalls(tmp_path, 
     folder, out_files, out_http = tmp_path / "in", tmp_path / "out-files", tmp_path / "out-http"
     first_load(folder)
     claims_load(folder)
+    # Issue 15: the village finance system's requests and BPJS's branches come the same way.
+    requests_load(folder)
+    branches_load(folder)
     files_db = f"sqlite:///{tmp_path / 'files.db'}"
     assert run_files(folder, "2025-06-30", out_files, files_db) == 0
 
@@ -154,6 +165,7 @@ def test_thirty_percent_faults_load_exactly_the_files_rows_and_stalls(tmp_path, 
     )
     assert stored(db_url) == stored(files_db)
     assert stored(db_url)["claims"][0] == 3  # CLM-4, PAID without its paid_date, is quarantined
+    assert (stored(db_url)["village_requests"][0], stored(db_url)["branches"][0]) == (2, 3)
     for name in ("stalls.csv", "quarantine.csv", "summary.json"):
         assert (out_http / name).read_bytes() == (out_files / name).read_bytes(), name
     assert json.loads((out_http / "summary.json").read_text())["stale_sources"] == []
@@ -189,7 +201,14 @@ def test_a_source_down_all_run_degrades_it_and_the_next_run_catches_up(tmp_path,
         fetched2 = json.loads((out2 / "fetches.json").read_text())
         # The treasury and village finance were asked only for what changed: nothing.
         assert {s: f["rows"] for s, f in fetched2.items() if s not in BPJS} == dict.fromkeys(
-            ("programs", "allocations", "district_transfers", "village_transfers"), 0
+            (
+                "programs",
+                "allocations",
+                "district_transfers",
+                "village_transfers",
+                "village_requests",
+            ),
+            0,
         )
         # BPJS keeps its old marks (run 1); the others moved on (run 2).
         second_marks = marks(db)
@@ -207,11 +226,11 @@ def test_a_source_down_all_run_degrades_it_and_the_next_run_catches_up(tmp_path,
             artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run2.id]))
         )
     assert run2.state_name == "Degraded" and run2.state.is_failed()
-    assert run2.state.message.startswith("4 stale source(s), evaluated on stored data: ")
+    assert run2.state.message.startswith("5 stale source(s), evaluated on stored data: ")
     assert " stalled: " in run2.state.message  # Degraded wins, and still says what is stalled
     summary_page = next(a for a in artifacts if a.key == "rantai-summary").data
     assert (
-        "Degraded: 4 stale source(s): enrollments, premium_payments, coverage, claims"
+        "Degraded: 5 stale source(s): enrollments, premium_payments, coverage, claims, branches"
         in summary_page
     )
 

@@ -98,6 +98,7 @@ def test_first_load_gives_the_contracts_stalls_quarantine_and_summary(tmp_path, 
         "responsible",
         "first_flagged",
         "status",
+        "branch_code",
     ]
     assert stall_tuples(stalls) == FIRST_STALLS
     # Whose move: the district's transfer to V2, the villages' and Inhil's premiums, BPJS's
@@ -110,6 +111,8 @@ def test_first_load_gives_the_contracts_stalls_quarantine_and_summary(tmp_path, 
     assert {r["as_of"] for r in stalls} == {"2025-06-30"}
     assert {r["status"] for r in stalls} == {"NEW"}
     assert {r["first_flagged"] for r in stalls} == {"2025-06-30"}
+    # No branches.csv: no stall has a BPJS branch.
+    assert {r["branch_code"] for r in stalls} == {""}
     inhil = [r for r in stalls if r["unit_code"] == INHIL]
     assert {(r["district_code"], r["province_code"], r["funding_source"]) for r in inhil} == {
         (INHIL, "14", "APBD")

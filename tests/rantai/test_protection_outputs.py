@@ -52,6 +52,7 @@ def stalls() -> pd.DataFrame:
             "workers_affected": [10, 1],
             "severity": ["CRITICAL", "WARNING"],
             "responsible": ["DISTRICT", "BPJS"],
+            "branch_code": ["", ""],
         }
     )
     frame = frame[STALL_COLUMNS]

@@ -226,6 +226,7 @@ def test_district_transfer_stalls_until_the_district_has_its_whole_allocation() 
             "workers_affected": 80,  # both villages' targets
             "severity": "CRITICAL",
             "responsible": "PROVINCE",
+            "branch_code": "",
         }
     ]
     assert list(result.stalls.columns) == STALL_COLUMNS
@@ -325,6 +326,7 @@ def test_village_transfer_starts_with_the_first_transfer_to_its_district() -> No
         "days_overdue": 7,
         "severity": "WARNING",
         "responsible": "DISTRICT",
+        "branch_code": "",
     }
     assert stalls_of(result) == [
         {**common, "unit_code": PEDUKUN, "amount_at_stake": 50_000_000, "workers_affected": 50},
@@ -463,6 +465,7 @@ def test_activation_counts_enrolled_workers_with_an_aktif_episode_begun_by_as_of
             "workers_affected": 1,
             "severity": "CRITICAL",
             "responsible": "BPJS",
+            "branch_code": "",
         }
     ]
     metrics = {p["program_id"]: p for p in result.programs}
@@ -526,6 +529,7 @@ def test_apbd_district_pays_from_its_earliest_decree() -> None:
             "workers_affected": 20,
             "severity": "CRITICAL",
             "responsible": "BPJS",
+            "branch_code": "",
         },
         {
             **common,
@@ -539,6 +543,7 @@ def test_apbd_district_pays_from_its_earliest_decree() -> None:
             "workers_affected": 130,
             "severity": "WARNING",
             "responsible": "DISTRICT",
+            "branch_code": "",
         },
     ]
     # COVER_PERIOD has started with the payment and is complete: none of the 20 paid for is

@@ -13,7 +13,6 @@ from rantai.records import DEFAULT_PREMIUM_RATE_MONTHLY, SOURCES, Kind, Reason
 from rantai.regions import load_gazetteer, normalise_codes
 from rantai.validate import validate
 from samples import DEMO_AS_OF, generate_demo, generate_province, write_folder
-from samples.story import OPTIONAL_SOURCES
 
 GAZETTEER = load_gazetteer()
 CODE_COLUMNS = [
@@ -94,7 +93,7 @@ def test_every_file_has_exactly_the_contract_columns_as_text(
     assert set(demo) == set(SOURCES)
     for name, frame in demo.items():
         assert list(frame.columns) == SOURCES[name].columns
-        assert len(frame) > 0 or name in OPTIONAL_SOURCES, name
+        assert len(frame) > 0, name
         assert frame.map(lambda v: isinstance(v, str)).all().all(), name
 
 
@@ -293,8 +292,8 @@ def test_write_folder_writes_seven_csv_files_pandas_can_read(
     demo: dict[str, pd.DataFrame], tmp_path: Path
 ) -> None:
     paths = write_folder(demo, tmp_path / "input")
-    written = [name for name in SOURCES if len(demo[name]) or name not in OPTIONAL_SOURCES]
-    assert sorted(p.name for p in paths) == sorted(f"{name}.csv" for name in written)
+    # The demo ships the optional files too (issue 15).
+    assert sorted(p.name for p in paths) == sorted(f"{name}.csv" for name in SOURCES)
     for path in paths:
         name = path.stem
         read = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")

@@ -84,9 +84,9 @@ def evaluation() -> Evaluation:
     failures = pd.DataFrame(
         [
             ("C-2", "bkbk-2025", V1, "JKM", d("2025-08-10"), "SUBMITTED", "VILLAGE_TRANSFER",
-             12, JKM, "DISTRICT", "BKBK", "15", "15.08"),
+             12, JKM, "DISTRICT", "BKBK", "15", "15.08", ""),
             ("C-3", "apbd-2025", INHIL, "JKK", d("2025-09-01"), "REJECTED", "PREMIUM_PAYMENT",
-             0, None, "DISTRICT", "APBD", "14", "14.04"),
+             0, None, "DISTRICT", "APBD", "14", "14.04", ""),
         ],
         columns=FAILURE_COLUMNS + FAILURE_PLACE_COLUMNS,
     )  # fmt: skip
@@ -123,7 +123,7 @@ def evaluation() -> Evaluation:
     stalls = pd.DataFrame(
         [
             (AS_OF, "bkbk-2025", "BKBK", "15", "15.08", V1, "CLAIM_PAYMENT", "C-2",
-             d("2025-08-12"), d("2025-08-26"), 34, 20, JKM, 1, "CRITICAL", "BPJS"),
+             d("2025-08-12"), d("2025-08-26"), 34, 20, JKM, 1, "CRITICAL", "BPJS", ""),
         ],
         columns=STALL_COLUMNS,
     )  # fmt: skip

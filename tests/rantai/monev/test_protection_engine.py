@@ -150,9 +150,16 @@ def test_a_report_of_one_programme_counts_its_predecessor_s_workers_as_the_whole
     names = load_gazetteer().names
     runs = pd.DataFrame(columns=["run_id", "as_of", "started_at"])
     whole = assemble(frames, AS_OF, Scope(), pd.DataFrame(), runs, pd.DataFrame(), names)
+
     # What read_frames hands over for one programme, and its predecessor's read apart.
-    mine = {name: frame.loc[frame["program_id"] == JAMBI_BKBK] for name, frame in frames.items()}
-    earlier = {name: frame.loc[frame["program_id"] == LAST] for name, frame in frames.items()}
+    # (A source without programmes, branches, is read whole.)
+    def of(programme: str) -> dict[str, pd.DataFrame]:
+        return {
+            name: frame.loc[frame["program_id"] == programme] if "program_id" in frame else frame
+            for name, frame in frames.items()
+        }
+
+    mine, earlier = of(JAMBI_BKBK), of(LAST)
     scope = Scope(program_id=JAMBI_BKBK)
     one = assemble(mine, AS_OF, scope, pd.DataFrame(), runs, pd.DataFrame(), names, earlier)
 

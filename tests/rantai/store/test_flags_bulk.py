@@ -36,6 +36,7 @@ def stalls(count: int, as_of: dt.date, province: str = "15") -> pd.DataFrame:
             "workers_affected": 10,
             "severity": "CRITICAL",
             "responsible": "DISTRICT",
+            "branch_code": "",
         }
     )
     return frame[STALL_COLUMNS]

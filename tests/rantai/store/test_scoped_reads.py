@@ -18,7 +18,16 @@ from rantai.store.engine import engine_for
 from rantai.store.load import load_source, new_batch
 from rantai.store.queries import Loaded, read_enrolled, read_frames
 from samples import DEMO_AS_OF, generate_demo
-from tests.chain_folders import BUNGO, INHIL, V1, V2, claims_load, first_load
+from tests.chain_folders import (
+    BUNGO,
+    INHIL,
+    REQUEST_HEADER,
+    V1,
+    V2,
+    claims_load,
+    first_load,
+    write,
+)
 
 CASE_KEY = ["program_id", "unit_code", "stage"]
 
@@ -225,3 +234,30 @@ def test_a_claim_follows_the_enrolment_in_its_own_programme(db_url):
     assert list(bungo["claims"]["claim_id"]) == ["CLM-MOVED"]
     # Cover is another matter: the worker's cover of any programme counts, so it is not split.
     assert set(pedukun["enrollments"]["program_id"]) == {"jambi-2024"}
+
+
+def test_a_village_rerun_reads_its_programme_s_requests_whole(db_url, tmp_path):
+    # Only Pedukun applied (complete): the programme's villages apply, so Lubuk Niur's stalled
+    # transfer is its own move, in a rerun of Lubuk Niur alone as in the full run.
+    folder = tmp_path / "in"
+    first_load(folder)
+    write(
+        folder,
+        "village_requests",
+        REQUEST_HEADER,
+        [["jambi-bkbk-2025", V1, "2025-02-12", "2025-02-20", ""]],
+    )
+    raw = {name: source.rows for name, source in read_folder(folder).items()}
+    store(db_url, validate_load(raw, pd.DataFrame(), load_gazetteer()))
+    scope = Scope(codes=(V2,))
+    with engine_for(db_url).connect() as conn:
+        everything = read_frames(conn, Scope(), COLUMNS_USED)
+        scoped = read_frames(conn, scope, COLUMNS_USED)
+    assert scoped["village_requests"]["village_code"].tolist() == [V1]
+    as_of = dt.date(2025, 6, 30)
+    full = restrict(evaluate(everything, as_of), scope).stalls
+    rerun = restrict(evaluate(scoped, as_of), scope).stalls
+    assert full[["unit_code", "stage", "responsible"]].values.tolist() == [
+        [V2, "VILLAGE_TRANSFER", "VILLAGE"]
+    ]
+    pd.testing.assert_frame_equal(rerun, full)
