@@ -118,7 +118,7 @@ def assemble(
         cases = evaluated.cases
         if scope.program_id is not None:
             cases = cases.loc[cases["program_id"] == scope.program_id]
-        villages = village_actions(cases, evaluation.stalls, scope.codes, names, as_of)
+        villages = village_actions(cases, scope.codes, names, as_of)
         cut = replace(
             cut,
             villages=villages,

@@ -31,11 +31,10 @@ from rantai.records import (
     STAGES_BY_FUNDING,
     FundingSource,
     Stage,
-    responsible_for,
 )
 from rantai.regions import Level, is_desa_code, level_of, normalise_code
 from rantai.scope import Scope
-from rantai.stages import Evaluation, evaluate
+from rantai.stages import PROGRAM_METRICS, Evaluation, evaluate
 from rantai.store.schema import source_tables
 
 if TYPE_CHECKING:
@@ -43,16 +42,8 @@ if TYPE_CHECKING:
 
 DISTRICT, SUBDISTRICT, BRANCH = "district", "subdistrict", "branch"
 
-# The funnel figures of a programme (rantai.stages.PROGRAM_METRICS, the report's FUNNEL_COLUMNS).
-_FUNNEL = [
-    "allocated",
-    "transferred_to_districts",
-    "transferred_to_villages",
-    "premiums_paid",
-    "workers_targeted",
-    "workers_paid",
-    "workers_active",
-]
+# The funnel figures of a programme: the engine's programme metrics, as the report's funnel.
+_FUNNEL = PROGRAM_METRICS
 
 # What a village must do, in the order a camat reads the table.
 OVERDUE, DUE, WAITING, DONE, NO_PROGRAMME = "OVERDUE", "DUE", "WAITING", "DONE", "NO_PROGRAMME"
@@ -179,7 +170,6 @@ def narrow(
 
 def village_actions(
     cases: pd.DataFrame,
-    stalls: pd.DataFrame,
     codes: tuple[str, ...],
     names: Mapping[str, str],
     as_of: dt.date,
@@ -189,8 +179,8 @@ def village_actions(
 
     `cases`: the evaluation's cases before the cut (a village step that has not started waits
     for a step of its district, and that step is the village's open one, held at the
-    district); `stalls`: the stalled steps, whose `responsible` is the engine's word. A desa of
-    the gazetteer in no programme is listed as such."""
+    district); whose move is the case's `responsible`, the engine's word. A desa of the
+    gazetteer in no programme is listed as such."""
     text = cases["unit_code"].astype(str)
     chain = cases.loc[(cases["stage"] != Stage.CLAIM_PAYMENT.value)].assign(
         _order=cases["stage"].map(STAGE_ORDER)
@@ -212,11 +202,6 @@ def village_actions(
         .sort_values(["program_id", "unit_code", "_order"])
         .drop_duplicates(["program_id", "unit_code"])
         .set_index(["program_id", "unit_code"])
-    )
-    stalled = (
-        stalls.set_index(["program_id", "unit_code", "stage"])["responsible"]
-        if len(stalls) and "responsible" in stalls
-        else pd.Series(dtype=object)
     )
     as_of_ts = pd.Timestamp(as_of)
     rows: list[dict[str, Any]] = []
@@ -252,12 +237,7 @@ def village_actions(
             stage = str(step["stage"])
             row["stage"] = stage
             row["held_at"] = holder
-            row["responsible"] = str(
-                stalled.get(
-                    (program.program_id, holder, stage),
-                    responsible_for(stage, str(program.funding_source)).value,
-                )
-            )
+            row["responsible"] = str(step["responsible"])
             # A district's step read for a kecamatan knows only the kecamatan's villages: its
             # money and workers are the district report's to give, its dates hold.
             at_village = holder == str(program.unit_code)

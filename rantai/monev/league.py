@@ -37,7 +37,7 @@ from rantai.monev.labels import (
     persen_tenths,
 )
 from rantai.records import STAGE_ORDER, Stage
-from rantai.stages import Evaluation, responsible_of
+from rantai.stages import Evaluation
 
 KEY = ["program_id", "unit_code"]
 
@@ -225,8 +225,8 @@ def villages_to_visit(evaluation: Evaluation, names: Mapping[str, str]) -> pd.Da
     the village are unfinished. Ranked within the programme: most days waiting first, then
     stalled before within its SLA, then most workers affected, then the village code.
 
-    Whose move: as stalls.csv names it for a stalled step, else the contract's assignment
-    (`rantai.records.responsible_for`) for the stage and funding source."""
+    Whose move: the case's, as the engine worked it out (stages.py, `records.responsible_for`;
+    stalls.csv names the same)."""
     cases = evaluation.cases
     open_ = cases.loc[
         _is_village(cases["unit_code"])
@@ -244,22 +244,7 @@ def villages_to_visit(evaluation: Evaluation, names: Mapping[str, str]) -> pd.Da
         kind="stable",
     ).drop_duplicates(KEY)
     longest = longest.join(counts, on=KEY)
-    who = (
-        longest["responsible"].astype(object)
-        if "responsible" in longest
-        else responsible_of(longest["stage"], longest["funding_source"])
-    )
-    stalls = evaluation.stalls
-    if len(stalls):
-        named = stalls.assign(case_id=stalls["case_id"].fillna("").astype(str))
-        named = named.drop_duplicates([*KEY, "stage", "case_id"]).set_index(
-            [*KEY, "stage", "case_id"]
-        )["responsible"]
-        from_stalls = named.reindex(
-            pd.MultiIndex.from_frame(longest[[*KEY, "stage", "case_id"]])
-        ).to_numpy()
-        who = pd.Series(np.where(pd.notna(from_stalls), from_stalls, who), index=longest.index)
-    longest["responsible"] = who.astype(object)
+    longest["responsible"] = longest["responsible"].astype(object)
     longest["stalled"] = longest["stalled"].astype(bool)
     longest["days_waiting"] = longest["days_waiting"].astype("int64")
     longest["days_overdue"] = longest["days_overdue"].astype("int64").clip(lower=0)

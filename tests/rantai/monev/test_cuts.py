@@ -8,6 +8,7 @@ import datetime as dt
 import pandas as pd
 
 from rantai.monev.cuts import DONE, DUE, NO_PROGRAMME, OVERDUE, village_actions
+from rantai.records import responsible_for
 from rantai.regions import load_gazetteer
 
 AS_OF = dt.date(2025, 7, 31)
@@ -16,7 +17,9 @@ PEDUKUN, LUBUK_NIUR, BASKOM = "15.08.01.2001", "15.08.01.2002", "15.08.01.2003"
 NAMES = load_gazetteer().names
 
 
-def case(program, unit, stage, start, sla, complete, funding="BKBK", at_stake=0, workers=0):
+def case(
+    program, unit, stage, start, sla, complete, funding="BKBK", at_stake=0, workers=0, who=None
+):
     start_ts = pd.Timestamp(start) if start else pd.NaT
     due = start_ts + pd.Timedelta(days=sla) if start else pd.NaT
     stalled = bool(start) and not complete and due < pd.Timestamp(AS_OF)
@@ -34,6 +37,8 @@ def case(program, unit, stage, start, sla, complete, funding="BKBK", at_stake=0,
         "days_overdue": (pd.Timestamp(AS_OF) - due).days if stalled else pd.NA,
         "amount_at_stake": at_stake,
         "workers_affected": workers,
+        # Whose move: the engine's word on the case (records.responsible_for).
+        "responsible": who or responsible_for(stage, funding).value,
     }
 
 
@@ -56,15 +61,7 @@ def test_each_desa_gets_its_open_step_whose_move_and_by_when_most_urgent_first()
             case("A", BASKOM, "PREMIUM_PAYMENT", "2025-02-10", 14, True),
         ]
     )
-    stalls = pd.DataFrame(
-        {
-            "program_id": ["B", "A"],
-            "unit_code": [BUNGO, PEDUKUN],
-            "stage": ["DISTRICT_TRANSFER", "PREMIUM_PAYMENT"],
-            "responsible": ["PROVINCE", "VILLAGE"],
-        }
-    )
-    table = village_actions(cases, stalls, (TANAH_TUMBUH,), NAMES, AS_OF)
+    table = village_actions(cases, (TANAH_TUMBUH,), NAMES, AS_OF)
     rows = table.to_dict("records")
 
     first, second, third, fourth = rows[:4]
