@@ -18,12 +18,16 @@ is not timed), and measures, each the median of `--runs` runs:
   the store the next day's run left, through Prefect, in a process that has Prefect imported
   (as a served flow or a worker's process would); `village_rerun_cold_s` adds the start of a
   fresh Python process, printed beside it;
-- peak_mb: the peak resident memory of the full runs (the largest; from `wait4`).
+- peak_mb: the peak resident memory of the full runs (the largest; from `wait4`);
+- next_day_ratio: incremental_s / full_s (what the next day's delivery costs against a full run);
+- report_s: `rantai report` of the whole nation on the store the full run left (one run: it is
+  long; its peak memory is printed beside it).
 
 Each measured run starts from a copy of its starting store, so repetitions are alike, and waits
 for the Prefect server to finish the previous run's events before it starts. The last line:
 
     BENCH villages=N workers=N full_s=X floor_s=X ratio=X incremental_s=X village_rerun_s=X peak_mb=N
+          next_day_ratio=X report_s=X
 """
 
 from __future__ import annotations
@@ -107,6 +111,7 @@ def main() -> int:
         rerun_warm, rerun_cold = measure_rerun(
             correction, village, store, next_store, work, env, args.runs, server
         )
+        report = measure_report(first_store, work, env)
     store.drop_all()
 
     full_s = statistics.median(t.seconds for t in full)
@@ -121,6 +126,7 @@ def main() -> int:
     print(f"village reruns (s):     {_list(rerun_warm)}  (village {village})")
     print(f"  in a fresh process:   {_list(rerun_cold)}  (village_rerun_cold_s)")
     print(f"peak RSS of full runs:  {_list(t.peak_mb for t in full)} MB")
+    print(f"national report (s):    {report.seconds:.2f}  (peak RSS {report.peak_mb:.0f} MB)")
     print(f"empty flow runs (s):    {_list(bound_flow)}")
     print(f"bare inserts (s):       {_list(bound_insert)}")
     print(
@@ -131,10 +137,12 @@ def main() -> int:
     for name, runs in (("full", full), ("incremental", incremental)):
         print(f"{name} run, median seconds per task: {_tasks(runs)}")
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at the end")
+    incremental_s = statistics.median(t.seconds for t in incremental)
     print(
         f"BENCH villages={villages} workers={workers} full_s={full_s:.1f} floor_s={floor_s:.1f} "
-        f"ratio={full_s / floor_s:.2f} incremental_s={statistics.median(t.seconds for t in incremental):.1f} "
-        f"village_rerun_s={statistics.median(rerun_warm):.2f} peak_mb={peak_mb:.0f}"
+        f"ratio={full_s / floor_s:.2f} incremental_s={incremental_s:.1f} "
+        f"village_rerun_s={statistics.median(rerun_warm):.2f} peak_mb={peak_mb:.0f} "
+        f"next_day_ratio={incremental_s / full_s:.2f} report_s={report.seconds:.1f}"
     )
     return 0
 
@@ -440,6 +448,15 @@ def measure_full(
         else:
             kept = url  # the first full run's store starts the incremental runs
     return results, kept
+
+
+def measure_report(first_store: str, work: Path, env: dict[str, str]) -> Timed:
+    """`rantai report` of the nation as of the story's date on the full run's store, once."""
+    out = work / "report"
+    command = [*RANTAI, "report", "--db", first_store, "--as-of", AS_OF.isoformat()]
+    timed = run_timed([*command, "--out", str(out)], env, work / "report.log")
+    print(f"national report: {timed.seconds:.1f} s, peak {timed.peak_mb:.0f} MB", flush=True)
+    return Timed(timed.seconds, timed.peak_mb)
 
 
 def measure_floor(day1: Path, runs: int) -> list[float]:
