@@ -179,6 +179,9 @@ def persen(part: int | float, whole: int | float) -> str:
     """A share as a whole percentage (`55%`), or `–` when there is nothing to share."""
     if not whole:
         return "–"
+    # As Python numbers: 100 x a numpy int64 near 2**63 would wrap around.
+    part = int(part) if float(part).is_integer() else float(part)
+    whole = int(whole) if float(whole).is_integer() else float(whole)
     return f"{100 * part / whole:.0f}%"
 
 

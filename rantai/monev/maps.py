@@ -103,16 +103,33 @@ def district_figures(monev: Monev) -> pd.DataFrame:
         if len(resting)
         else pd.Series(dtype="int64")
     )
-    out = by_district.astype("int64")
-    out["at_rest"] = at_rest.reindex(out.index).fillna(0).astype("int64")
-    out["uncovered"] = (out["workers_targeted"] - out["workers_active"]).clip(lower=0)
-    out["money_share"] = (out["at_rest"] / out["allocated"].where(out["allocated"] > 0)).clip(
-        upper=1
+    # Whole rupiah and workers as Python ints (object columns): a total may pass 2**63, as
+    # the rest of the report allows; the shares are for colour and hover only.
+    out = by_district.map(int).astype(object)
+    out["at_rest"] = pd.Series(
+        [int(v) for v in at_rest.reindex(out.index).fillna(0)], index=out.index, dtype=object
     )
-    out["workers_share"] = (
-        out["uncovered"] / out["workers_targeted"].where(out["workers_targeted"] > 0)
-    ).clip(upper=1)
-    return out.loc[(out["allocated"] > 0) | (out["workers_targeted"] > 0)]
+    out["uncovered"] = pd.Series(
+        [
+            max(int(t) - int(a), 0)
+            for t, a in zip(out["workers_targeted"], out["workers_active"], strict=True)
+        ],
+        index=out.index,
+        dtype=object,
+    )
+    out["money_share"] = _shares(out["at_rest"], out["allocated"])
+    out["workers_share"] = _shares(out["uncovered"], out["workers_targeted"])
+    shown = [a > 0 or t > 0 for a, t in zip(out["allocated"], out["workers_targeted"], strict=True)]
+    return out.loc[shown]
+
+
+def _shares(part: pd.Series, whole: pd.Series) -> pd.Series:
+    """part / whole for display, at most 1, NaN where the whole is nothing (exact ints in)."""
+    return pd.Series(
+        [min(p / w, 1.0) if w > 0 else float("nan") for p, w in zip(part, whole, strict=True)],
+        index=part.index,
+        dtype="float64",
+    )
 
 
 def colour(share: float | None, colours: list[str]) -> str:
