@@ -206,20 +206,7 @@ def village_actions(
     as_of_ts = pd.Timestamp(as_of)
     rows: list[dict[str, Any]] = []
     for program in programmes.itertuples(index=False):
-        row: dict[str, Any] = {
-            "village_code": program.unit_code,
-            "program_id": program.program_id,
-            "funding_source": program.funding_source,
-            "status": DONE,
-            "stage": "",
-            "held_at": "",
-            "responsible": "",
-            "due_date": None,
-            "days_overdue": 0,
-            "days_left": None,
-            "amount_at_stake": 0,
-            "workers_affected": 0,
-        }
+        row = _row(program.unit_code, DONE, program.program_id, program.funding_source)
         step = (
             open_steps.loc[(program.program_id, program.unit_code)]
             if ((program.program_id, program.unit_code) in open_steps.index)
@@ -259,22 +246,7 @@ def village_actions(
     for code in codes:
         for village in sorted(c for c in names if c.startswith(code + ".") and is_desa_code(c)):
             if village not in listed:
-                rows.append(
-                    {
-                        "village_code": village,
-                        "program_id": "",
-                        "funding_source": "",
-                        "status": NO_PROGRAMME,
-                        "stage": "",
-                        "held_at": "",
-                        "responsible": "",
-                        "due_date": None,
-                        "days_overdue": 0,
-                        "days_left": None,
-                        "amount_at_stake": 0,
-                        "workers_affected": 0,
-                    }
-                )
+                rows.append(_row(village, NO_PROGRAMME))
     out = pd.DataFrame(rows, columns=[c for c in VILLAGE_COLUMNS if c != "village_name"])
     out.insert(1, "village_name", out["village_code"].map(lambda c: display_name(names, c)))
     if out.empty:
@@ -290,6 +262,24 @@ def village_actions(
     )
     out["days_left"] = out["days_left"].astype("Int64")
     return out.drop(columns=["_status", "_left"]).reset_index(drop=True)[VILLAGE_COLUMNS]
+
+
+def _row(village: str, status: str, program_id: str = "", funding: str = "") -> dict[str, Any]:
+    """A row of the camat's table with no open step yet: the step's fields empty."""
+    return {
+        "village_code": village,
+        "program_id": program_id,
+        "funding_source": funding,
+        "status": status,
+        "stage": "",
+        "held_at": "",
+        "responsible": "",
+        "due_date": None,
+        "days_overdue": 0,
+        "days_left": None,
+        "amount_at_stake": 0,
+        "workers_affected": 0,
+    }
 
 
 def _upstream(stage: str, funding: str) -> Stage | None:
